@@ -1,0 +1,136 @@
+# ecoplan: GNU Makefile. See README.md; `make help` lists the targets.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+O      ?= build
+BIN    ?= ecoplan
+
+PKG_CONFIG ?= pkg-config
+PKGS     = libcurl libcjson
+GSL_LIBS ?= -lgsl -lopenblas -lm
+CSV_LIBS ?= -lcsv
+OMP      ?= -fopenmp
+CFLAGS   ?= -O2 -g
+
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+       -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wpointer-arith \
+       -Wcast-qual -Wundef -Wnull-dereference -Wdouble-promotion \
+       -Wimplicit-fallthrough
+ifneq ($(DEVELOPER)$(CI),)
+WARN += -Werror
+endif
+
+ALL_CPPFLAGS = -I. -I$(O) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+               $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
+ALL_CFLAGS   = -std=c11 $(WARN) $(OMP) $(CFLAGS) $(SAN)
+LIBS_ALL     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) \
+               $(GSL_LIBS) $(CSV_LIBS) -lpthread -ldl
+
+# Debian packages: to build, to test (check, lint-man), to sanitize.
+DEPS_BUILD = gcc make pkg-config libgsl-dev libcsv-dev libcurl4-openssl-dev \
+             libcjson-dev libopenblas-dev
+DEPS_TEST  = libcmocka-dev mandoc python3
+DEPS_SAN   = clang libomp-dev libclang-rt-14-dev
+
+LIB_SRCS = $(wildcard core/*.c calc/*.c models/*.c profiles/*.c ci-data/*.c) \
+           $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o) $(O)/embed_data.o
+TESTS    = $(patsubst %.c,$(O)/%,$(wildcard tests/test_*.c))
+MAN1     = $(wildcard man/*.1)
+MAN5     = $(wildcard man/*.5)
+MAN7     = $(wildcard man/*.7)
+
+# Data compiled into the binary, as NAME=PATH (see core/embed.h).
+EMBED_FILES = $(wildcard ci-data/data/*.csv) ci-data/data/ATTRIBUTION \
+              $(wildcard profiles/data/*.csv) profiles/data/ATTRIBUTION \
+              profiles/data/LICENSE.codecarbon
+embed_name = $(patsubst %/data/,%,$(dir $(1)))/$(notdir $(1))
+
+all: $(BIN)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/tools/embedgen: tools/embedgen.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -o $@ $<
+
+$(O)/embed_data.c: $(O)/tools/embedgen $(EMBED_FILES) Makefile
+	$(O)/tools/embedgen $@ $(foreach f,$(EMBED_FILES),$(call embed_name,$(f))=$(f))
+
+# Generated code: a data table, exempt from the pedantic warnings.
+$(O)/embed_data.o: $(O)/embed_data.c
+	$(CC) $(ALL_CPPFLAGS) -std=c11 $(CFLAGS) $(SAN) -c -o $@ $<
+
+$(O)/libecoplan.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(O)/cli/main.o $(O)/libecoplan.a
+	@mkdir -p $(@D)
+	$(CC) $(OMP) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS_ALL) $(LDLIBS)
+
+$(O)/tests/%.o: ALL_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+$(O)/tests/test_%: $(O)/tests/test_%.o $(O)/libecoplan.a
+	$(CC) $(OMP) $(SAN) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $^ \
+	    $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(LIBS_ALL)
+
+tests: $(BIN) $(TESTS)
+
+# The test suite: unit tests, then the command-line tests. Each runner
+# prints its summary; the last line is the total over all of them.
+test: tests lint-man
+	@sh tests/run.sh $(BIN) $(TESTS)
+
+deps:
+	@sh tools/deps.sh $(DEPS_BUILD) $(DEPS_TEST)
+
+deps-san:
+	@sh tools/deps.sh $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_SAN)
+
+# The README's two commands: each installs what it needs first.
+check: deps
+	@$(MAKE) --no-print-directory test
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	sh tools/demo.sh ./$(BIN)
+
+lint-man:
+	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
+
+sanitize: deps-san
+	@$(MAKE) --no-print-directory O=build-san BIN=build-san/ecoplan \
+	    CC=clang test \
+	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
+
+bench: all
+	@if [ -f bench/Makefile.inc ]; then $(MAKE) --no-print-directory -f Makefile -f bench/Makefile.inc run-bench; \
+	else echo "bench: no benchmarks yet (they arrive with the dataset and model issues)"; fi
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/ecoplan
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN7),install -d $(DESTDIR)$(MANDIR)/man7 && install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ecoplan
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+
+clean:
+	rm -rf build build-san build-fuzz ecoplan
+
+help:
+	@echo "targets: all demo check test sanitize lint-man bench install uninstall clean deps"
+
+.PHONY: all tests test deps deps-san check demo lint-man sanitize bench \
+        install uninstall clean help
+.SECONDARY:
+.DELETE_ON_ERROR:
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

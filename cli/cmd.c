@@ -1,0 +1,91 @@
+/*
+ * The subcommand table. A new subcommand is one cmd_<name>.c file and
+ * one line here; its usage text is the SYNOPSIS of its man page.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "core/banned.h"
+
+const struct cmd_entry cmd_table[] = {
+	{ "profile", NULL,
+	    "profile [MODEL ...] [-d dataset] [--epochs n] [--metrics list] "
+	    "[--batch list] [--repeat n] [--meter kind] [--set key=value] "
+	    "[--converge] [--json]",
+	    "measure models' training and inference energy on this machine" },
+	{ "train", NULL,
+	    "train MODEL [-d dataset] [--epochs n | --converge] "
+	    "[--metrics list] [--set key=value] [--json]",
+	    "train a model and report its accuracy" },
+	{ "measure", NULL,
+	    "measure [--name name] [--epoch-marker regex] -- command [arg ...]",
+	    "measure the energy of any command, epoch by epoch" },
+	{ "import", NULL,
+	    "import codecarbon file --model name [--epochs n]",
+	    "turn another tool's measurements into a profile" },
+	{ "profiles", NULL,
+	    "profiles [list | show name | rm name]",
+	    "list, show or remove stored profiles" },
+	{ "compare", NULL,
+	    "compare MODEL MODEL ... [--qps rate] [--retrain cadence] "
+	    "[--region region | --ci intensity] [--json | --csv] "
+	    "[--plot file.svg]",
+	    "compare models' lifecycle energy and emissions, with break-even" },
+	{ "plan", NULL,
+	    "plan MODEL ... --qps lo..hi --retrain list [--region region] "
+	    "[--plot file.svg]",
+	    "find the greenest model over ranges of load and cadence" },
+	{ "ci", NULL,
+	    "ci [region] [--live] [--source source] [--json]",
+	    "show the carbon intensity of a region" },
+	{ "schedule", NULL,
+	    "schedule MODEL --region region [--within duration]",
+	    "find the greenest time to retrain" },
+	{ "rank", NULL,
+	    "rank SET SET",
+	    "compare two profile sets' model rankings" },
+	{ "models", NULL,
+	    "models",
+	    "list the models ecoplan can train and profile" },
+	{ "datasets", NULL,
+	    "datasets [file ...]",
+	    "list built-in datasets or describe dataset files" },
+	{ "help", cmd_help,
+	    "help [command]",
+	    "show the manual page of a command" },
+};
+
+const size_t cmd_table_len = sizeof cmd_table / sizeof cmd_table[0];
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cmd_table_len; i++)
+		if (strcmp(cmd_table[i].name, name) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
+
+void
+cmd_usage(const struct cmd_entry *e, FILE *f)
+{
+	fprintf(f, "usage: ecoplan %s\n", e->usage);
+}
+
+int
+cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ecoplan: %s: ", e->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cmd_usage(e, stderr);
+	return 2;
+}

@@ -1,0 +1,42 @@
+/*
+ * The subcommand table shared by cli/main.c and the cmd_*.c files. Each
+ * subcommand is one function taking its own argv (argv[0] is its name)
+ * and returning the exit status: 0 success, 1 runtime failure, 2 usage
+ * error.
+ */
+#ifndef ECOPLAN_CLI_CMD_H
+#define ECOPLAN_CLI_CMD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct cmd_entry {
+	const char *name;
+	int (*fn)(int argc, char **argv);	/* NULL: not built yet */
+	const char *usage;			/* the man page's SYNOPSIS */
+	const char *summary;			/* one line for the overview */
+};
+
+/* The table, in the order the overview lists it. */
+extern const struct cmd_entry cmd_table[];
+extern const size_t cmd_table_len;
+
+/* The entry called name (exact match), or NULL. */
+const struct cmd_entry *cmd_find(const char *name);
+
+/*
+ * Prints the usage of e ("usage: ecoplan NAME ...", one line per
+ * synopsis form) on f.
+ */
+void cmd_usage(const struct cmd_entry *e, FILE *f);
+
+/*
+ * Reports a usage error for e: "ecoplan: NAME: MSG" and the usage on
+ * stderr. Returns 2, the exit status for usage errors.
+ */
+int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+int cmd_help(int argc, char **argv);
+
+#endif

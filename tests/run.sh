@@ -1,0 +1,48 @@
+#!/bin/sh
+# run.sh BIN TEST...: runs the cmocka unit-test binaries, then every
+# tests/cli/*.sh against BIN, and prints one closing line over all of
+# them: "total: N passed, N failed, N skipped". Exits 1 on any failure.
+set -u
+bin=$1
+shift
+case $bin in /*) ;; *) bin=./$bin ;; esac
+pass=0 fail=0 skip=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT INT TERM
+
+for t in "$@"; do
+	"./$t" >"$log" 2>&1
+	st=$?
+	cat "$log"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0}))
+	skip=$((skip + ${s:-0}))
+	if [ "$st" -ne 0 ] && [ -z "$f" ]; then
+		echo "$t: exited with status $st"
+		fail=$((fail + 1))
+	fi
+done
+
+for s in tests/cli/*.sh; do
+	[ "$(basename "$s")" = lib.sh ] && continue
+	ECOPLAN=$bin sh "$s" >"$log" 2>&1
+	st=$?
+	cat "$log"
+	line=$(grep -E '^[a-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+	k=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0}))
+	skip=$((skip + ${k:-0}))
+	if [ "$st" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+		echo "$s: exited with status $st"
+		fail=$((fail + 1))
+	fi
+done
+
+echo "total: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,108 @@
+/*
+ * Tests for core/err and core/mem.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "tests/test_util.h"
+
+static void
+test_fail_formats_and_returns_minus_one(void **state)
+{
+	struct ep_err err = EP_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(ep_fail(&err, EP_EPARSE, "%s:%d: bad '%s'", "a.csv",
+	    12, "x"), -1);
+	assert_int_equal(err.code, EP_EPARSE);
+	assert_string_equal(err.msg, "a.csv:12: bad 'x'");
+	assert_int_equal(ep_fail(NULL, EP_EIO, "ignored"), -1);
+}
+
+static void
+test_prefix_adds_context(void **state)
+{
+	struct ep_err err = EP_ERR_INIT;
+
+	(void)state;
+	ep_fail(&err, EP_ERANGE, "'-5': must not be negative");
+	assert_int_equal(ep_err_prefix(&err, "--%s", "qps"), -1);
+	assert_string_equal(err.msg, "--qps: '-5': must not be negative");
+	assert_int_equal(err.code, EP_ERANGE);
+}
+
+static void
+test_prefix_truncates_safely(void **state)
+{
+	struct ep_err err = EP_ERR_INIT;
+	char big[EP_ERR_MSG_MAX * 2];
+
+	(void)state;
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	ep_fail(&err, EP_EIO, "%s", big);
+	assert_int_equal(strlen(err.msg), EP_ERR_MSG_MAX - 1);
+	ep_err_prefix(&err, "file.json");
+	assert_int_equal(strlen(err.msg), EP_ERR_MSG_MAX - 1);
+	assert_memory_equal(err.msg, "file.json: aaa", 14);
+	ep_err_prefix(&err, "%s", big);
+	assert_int_equal(strlen(err.msg), EP_ERR_MSG_MAX - 1);
+}
+
+static void
+test_status_and_clear(void **state)
+{
+	struct ep_err err = EP_ERR_INIT;
+
+	(void)state;
+	ep_fail(&err, EP_EUSAGE, "x");
+	assert_int_equal(ep_err_status(&err), 2);
+	ep_fail(&err, EP_EIO, "x");
+	assert_int_equal(ep_err_status(&err), 1);
+	ep_err_clear(&err);
+	assert_int_equal(err.code, EP_OK);
+	assert_string_equal(err.msg, "");
+}
+
+static void
+test_mem_helpers(void **state)
+{
+	char *s;
+	double *d;
+
+	(void)state;
+	s = ep_xasprintf("%s-%d", "ngcf", 3);
+	assert_string_equal(s, "ngcf-3");
+	free(s);
+	s = ep_xstrndup("abcdef", 3);
+	assert_string_equal(s, "abc");
+	free(s);
+	d = ep_xaligned(100, sizeof *d);
+	assert_int_equal((uintptr_t)d % 64, 0);
+	d[99] = 1;
+	free(d);
+	d = ep_xreallocarray(NULL, 10, sizeof *d);
+	d[9] = 2;
+	free(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fail_formats_and_returns_minus_one),
+		cmocka_unit_test(test_prefix_adds_context),
+		cmocka_unit_test(test_prefix_truncates_safely),
+		cmocka_unit_test(test_status_and_clear),
+		cmocka_unit_test(test_mem_helpers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
