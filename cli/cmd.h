@@ -38,5 +38,6 @@ int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 int cmd_help(int argc, char **argv);
+int cmd_datasets(int argc, char **argv);
 
 #endif
