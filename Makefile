@@ -106,9 +106,11 @@ sanitize: deps-san
 	    CC=clang test \
 	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
 
-bench: all
-	@if [ -f bench/Makefile.inc ]; then $(MAKE) --no-print-directory -f Makefile -f bench/Makefile.inc run-bench; \
-	else echo "bench: no benchmarks yet (they arrive with the dataset and model issues)"; fi
+include bench/bench.mk
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do ./$$b || exit 1; done
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

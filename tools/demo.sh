@@ -9,4 +9,5 @@ step() {
 	"$bin" "$@"
 }
 step --version
-step --help
+step datasets
+step datasets synthetic

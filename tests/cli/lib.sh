@@ -58,6 +58,19 @@ check() {
 	fi
 }
 
+# same_usage CMD: is "ecoplan CMD -h" the SYNOPSIS of ecoplan-CMD(1)?
+# (git's t0450 check). Overstrike bold is stripped from mandoc's output.
+same_usage() {
+	page=$(dirname "$0")/../../man/ecoplan-$1.1
+	syn=$(mandoc -Tascii -Owidth=400 "$page" |
+	    sed 's/.\x08//g' | sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *//')
+	use=$("$ECOPLAN" "$1" -h | sed 's/^usage: //')
+	[ -n "$syn" ] && [ "$syn" = "$use" ] && return 0
+	echo "  SYNOPSIS: $syn"
+	echo "  usage:    $use"
+	return 1
+}
+
 skip() {
 	T_SKIP=$((T_SKIP + 1))
 	echo "SKIP: $1"
