@@ -104,7 +104,7 @@ lint-man:
 sanitize: deps-san
 	@$(MAKE) --no-print-directory O=build-san BIN=build-san/ecoplan \
 	    CC=clang test \
-	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
+	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-pass-failed'
 
 include bench/bench.mk
 

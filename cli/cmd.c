@@ -15,9 +15,9 @@ const struct cmd_entry cmd_table[] = {
 	    "[--batch list] [--repeat n] [--meter kind] [--set key=value] "
 	    "[--converge] [--json]",
 	    "measure models' training and inference energy on this machine" },
-	{ "train", NULL,
-	    "train MODEL [-d dataset] [--epochs n | --converge] "
-	    "[--metrics list] [--set key=value] [--json]",
+	{ "train", cmd_train,
+	    "train [-d dataset] [--epochs n | --converge] [--metrics list] "
+	    "[--set key=value] [--split spec] [--json] model",
 	    "train a model and report its accuracy" },
 	{ "measure", NULL,
 	    "measure [--name name] [--epoch-marker regex] -- command [arg ...]",
@@ -46,8 +46,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "rank", NULL,
 	    "rank SET SET",
 	    "compare two profile sets' model rankings" },
-	{ "models", NULL,
-	    "models",
+	{ "models", cmd_models,
+	    "models [--json]",
 	    "list the models ecoplan can train and profile" },
 	{ "datasets", cmd_datasets,
 	    "datasets [--split spec] [--seed n] [--json] [dataset ...]",

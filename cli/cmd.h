@@ -39,5 +39,10 @@ int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 
 int cmd_help(int argc, char **argv);
 int cmd_datasets(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+
+/* Reports an unknown model name with the known ones; returns 2. */
+int cmd_unknown_model(const char *name);
 
 #endif

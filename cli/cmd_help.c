@@ -14,22 +14,32 @@
 #include "core/err.h"
 #include "core/banned.h"
 
-/* Looks for PAGE.1 in the places a binary at exe_dir would have it. */
+/*
+ * Looks for PAGE.1, then PAGE.7 (a command documented with its topic,
+ * as models is in ecoplan-models(7)), in the places a binary at exe_dir
+ * would have it.
+ */
 static int
 find_page(const char *exe_dir, const char *page, char *out, size_t size)
 {
 	static const char *const rel[] = {
-		"man", "../man", "../share/man/man1", "../../man"
+		"man", "../man", "../share/man/man", "../../man"
 	};
-	size_t i;
+	static const char sections[] = "17";
+	size_t i, k;
 
-	for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-		int n = snprintf(out, size, "%s/%s/%s.1", exe_dir, rel[i],
-		    page);
+	for (k = 0; k < sizeof sections - 1; k++)
+		for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+			/* The installed tree has a folder per section. */
+			int installed = i == 2;
+			int n = snprintf(out, size, "%s/%s%.*s/%s.%c", exe_dir,
+			    rel[i], installed, &sections[k], page,
+			    sections[k]);
 
-		if (n > 0 && (size_t)n < size && access(out, R_OK) == 0)
-			return 0;
-	}
+			if (n > 0 && (size_t)n < size &&
+			    access(out, R_OK) == 0)
+				return 0;
+		}
 	return -1;
 }
 

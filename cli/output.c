@@ -65,7 +65,7 @@ numeric(const char *s)
 	if (*s == '\0')
 		return 0;
 	strtod(s, &end);
-	return *end == '\0' || *end == '%' || *end == ' ' || *end == 'x';
+	return end != s && (*end == '\0' || (*end == '%' && end[1] == '\0'));
 }
 
 void

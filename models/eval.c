@@ -511,8 +511,8 @@ model_eval_run(const struct model_split *sp, enum model_part part,
 		}
 		if (jb.n_agg > 0) {
 #pragma omp critical
-			for (j = 0; j < (size_t)jb.n_agg * I; j++)
-				totals[j] += s.counts[j];
+			for (size_t c = 0; c < (size_t)jb.n_agg * I; c++)
+				totals[c] += s.counts[c];
 		}
 		free(s.scores);
 		free(s.mark);

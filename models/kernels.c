@@ -1,0 +1,68 @@
+/*
+ * Dense kernels for the models.
+ */
+#include <string.h>
+
+#include "models/kernels.h"
+#include "core/banned.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VERSIONS __attribute__((target_clones("avx2", "default")))
+#else
+#define VERSIONS
+#endif
+
+VERSIONS void
+model_axpy(float *restrict y, float a, const float *restrict x, size_t n)
+{
+	size_t i;
+
+#pragma omp simd
+	for (i = 0; i < n; i++)
+		y[i] += a * x[i];
+}
+
+VERSIONS void
+model_sum_rows(float *restrict out, const float *restrict W,
+    const uint32_t *idx, size_t cnt, size_t d)
+{
+	size_t k, c;
+
+	memset(out, 0, d * sizeof *out);
+	for (k = 0; k < cnt; k++) {
+		const float *w = W + (size_t)idx[k] * d;
+
+#pragma omp simd
+		for (c = 0; c < d; c++)
+			out[c] += w[c];
+	}
+}
+
+float
+model_dot(const float *restrict x, const float *restrict y, size_t n)
+{
+	float s = 0;
+	size_t i;
+
+	/* Sequential on purpose: the order of a float sum is part of the
+	 * result, and callers rely on it being fixed. */
+	for (i = 0; i < n; i++)
+		s += x[i] * y[i];
+	return s;
+}
+
+size_t
+model_lower_bound(const uint32_t *a, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
