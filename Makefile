@@ -73,6 +73,7 @@ $(BIN): $(O)/cli/main.o $(O)/libecoplan.a
 	$(CC) $(OMP) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS_ALL) $(LDLIBS)
 
 $(O)/tests/%.o: ALL_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+$(O)/tests/test_ci_http: TEST_LDFLAGS = -Wl,--wrap=curl_easy_perform
 $(O)/tests/test_%: $(O)/tests/test_%.o $(O)/libecoplan.a
 	$(CC) $(OMP) $(SAN) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $^ \
 	    $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) $(LIBS_ALL)

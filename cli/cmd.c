@@ -37,8 +37,11 @@ const struct cmd_entry cmd_table[] = {
 	    "plan MODEL ... --qps lo..hi --retrain list [--region region] "
 	    "[--plot file.svg]",
 	    "find the greenest model over ranges of load and cadence" },
-	{ "ci", NULL,
-	    "ci [region] [--live] [--source source] [--json]",
+	{ "ci", cmd_ci,
+	    "ci [region] [--live] [--source source] [--json]\n"
+	    "       ecoplan ci list [text] [--json]\n"
+	    "       ecoplan ci forecast region [--hours n] [--window duration] "
+	    "[--live] [--source source] [--json] [--plot file.svg]",
 	    "show the carbon intensity of a region" },
 	{ "schedule", NULL,
 	    "schedule MODEL --region region [--within duration]",

@@ -38,6 +38,7 @@ int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 int cmd_help(int argc, char **argv);
+int cmd_ci(int argc, char **argv);
 int cmd_datasets(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_models(int argc, char **argv);
