@@ -10,10 +10,11 @@
 #include "core/banned.h"
 
 const struct cmd_entry cmd_table[] = {
-	{ "profile", NULL,
-	    "profile [MODEL ...] [-d dataset] [--epochs n] [--metrics list] "
-	    "[--batch list] [--repeat n] [--meter kind] [--set key=value] "
-	    "[--converge] [--json]",
+	{ "profile", cmd_profile,
+	    "profile [-d dataset] [--epochs n] [--metrics list] "
+	    "[--batch list] [--repeat n] [--meter kind] [--cpu-watts watts] "
+	    "[--ram-watts watts] [--set key=value] [--converge] "
+	    "[--update-epochs n] [--no-save] [--json] [model ...]",
 	    "measure models' training and inference energy on this machine" },
 	{ "train", cmd_train,
 	    "train [-d dataset] [--epochs n | --converge] [--metrics list] "
@@ -25,8 +26,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "import", NULL,
 	    "import codecarbon file --model name [--epochs n]",
 	    "turn another tool's measurements into a profile" },
-	{ "profiles", NULL,
-	    "profiles [list | show name | rm name]",
+	{ "profiles", cmd_profiles,
+	    "profiles [--json] [list | show name | rm name]",
 	    "list, show or remove stored profiles" },
 	{ "compare", NULL,
 	    "compare MODEL MODEL ... [--qps rate] [--retrain cadence] "
