@@ -134,7 +134,7 @@ bench(const char *spec_s, double recbole_12, double recbole_1,
 int
 main(void)
 {
-	char cpu[256] = "unknown";
+	char cpu[512] = "unknown";
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
 	if (f != NULL) {

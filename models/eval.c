@@ -16,6 +16,7 @@
 #include "core/mem.h"
 #include "core/num.h"
 #include "models/eval.h"
+#include "models/kernels.h"
 #include "core/banned.h"
 
 static const struct {
@@ -260,30 +261,16 @@ eval_user(const struct job *jb, struct scratch *s, uint32_t u, float *row,
 	}
 	for (j = 0; j < P; j++)
 		s->mark[pi[j]] = 1;
-	/* The one scan: top-K by insertion. A strictly greater score is
-	 * needed to enter the list or move up, so ties keep the lower id.
-	 * NaN scores are written back as the lowest finite score. */
+	/* The one scan: top-K by insertion (ties keep the lower id). NaN
+	 * scores are written back as the lowest finite score. */
 	for (i = 0; i < I; i++) {
 		float x = row[i];
-		int p;
 
 		if (x == -INFINITY)
 			continue;
 		if (x != x)
 			row[i] = x = -FLT_MAX;
-		if (cnt < K)
-			p = cnt++;
-		else if (x > ts[K - 1])
-			p = K - 1;
-		else
-			continue;
-		while (p > 0 && ts[p - 1] < x) {
-			ts[p] = ts[p - 1];
-			ti[p] = ti[p - 1];
-			p--;
-		}
-		ts[p] = x;
-		ti[p] = i;
+		model_topk_offer(ts, ti, &cnt, K, x, i);
 	}
 
 	/* hits_at[j]: hits among the first j items of the list. */

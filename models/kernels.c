@@ -66,3 +66,26 @@ model_lower_bound(const uint32_t *a, size_t n, uint32_t key)
 	}
 	return lo;
 }
+
+void
+model_item_rows_score(const struct model_csr *x, const size_t *rowptr,
+    const uint32_t *col, const float *val, const uint32_t *users, size_t n,
+    size_t ni, float *out)
+{
+	size_t b, q, p;
+
+	for (b = 0; b < n; b++) {
+		float *restrict o = out + b * ni;
+		uint32_t u = users[b];
+
+		memset(o, 0, ni * sizeof *o);
+		if (rowptr == NULL)
+			continue;
+		for (q = x->rowptr[u]; q < x->rowptr[u + 1]; q++) {
+			uint32_t i = x->col[q];
+
+			for (p = rowptr[i]; p < rowptr[i + 1]; p++)
+				o[col[p]] += val[p];
+		}
+	}
+}

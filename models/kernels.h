@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/csr.h"
+
 /* y[0..n) += a * x[0..n) */
 void model_axpy(float *restrict y, float a, const float *restrict x,
     size_t n);
@@ -23,5 +25,41 @@ float model_dot(const float *restrict x, const float *restrict y, size_t n);
 
 /* First index k in the sorted a[0..n) with a[k] >= key. */
 size_t model_lower_bound(const uint32_t *a, size_t n, uint32_t key);
+
+/*
+ * Scores users against all ni items with a sparse item-item model W
+ * (rows rowptr/col/val, one row per item, may be NULL before fitting):
+ * out[b] = sum of the rows of W of user b's training items (in x).
+ */
+void model_item_rows_score(const struct model_csr *x, const size_t *rowptr,
+    const uint32_t *col, const float *val, const uint32_t *users, size_t n,
+    size_t ni, float *out);
+
+/*
+ * Offers item i with score x to a top-k list (ts/ti, descending, *cnt
+ * entries so far). A strictly greater score is needed to enter the list
+ * or move up, so that among equal scores the item offered first (the
+ * lower id, when items are offered in order) stays ahead.
+ */
+static inline void
+model_topk_offer(float *ts, uint32_t *ti, int *cnt, int k, float x,
+    uint32_t i)
+{
+	int p;
+
+	if (*cnt < k)
+		p = (*cnt)++;
+	else if (x > ts[k - 1])
+		p = k - 1;
+	else
+		return;
+	while (p > 0 && ts[p - 1] < x) {
+		ts[p] = ts[p - 1];
+		ti[p] = ti[p - 1];
+		p--;
+	}
+	ts[p] = x;
+	ti[p] = i;
+}
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "models/kernels.h"
 #include "models/serve.h"
 #include "core/banned.h"
 
@@ -42,26 +43,9 @@ select_topk(const struct model_csr *train, uint32_t u, float *row, size_t I,
 
 	for (r = train->rowptr[u]; r < train->rowptr[u + 1]; r++)
 		row[train->col[r]] = -INFINITY;
-	for (i = 0; i < I; i++) {
-		float x = row[i];
-		int p;
-
-		if (!(x > -INFINITY))
-			continue;
-		if (cnt < k)
-			p = cnt++;
-		else if (x > ts[k - 1])
-			p = k - 1;
-		else
-			continue;
-		while (p > 0 && ts[p - 1] < x) {
-			ts[p] = ts[p - 1];
-			ti[p] = ti[p - 1];
-			p--;
-		}
-		ts[p] = x;
-		ti[p] = (uint32_t)i;
-	}
+	for (i = 0; i < I; i++)
+		if (row[i] > -INFINITY)
+			model_topk_offer(ts, ti, &cnt, k, row[i], (uint32_t)i);
 	for (j = 0; j < k; j++)
 		out[j] = j < cnt ? ti[j] : UINT32_MAX;
 }

@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "models/kernels.h"
 #include "models/model.h"
 #include "core/banned.h"
 
@@ -640,23 +641,8 @@ slim_fit(struct model *m, struct ep_rng *rng, struct ep_err *err)
 static void
 slim_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
-	const struct model_csr *x = &m->sp->part[MODEL_TRAIN];
-	size_t ni = m->sp->n_items, b, q, p;
-
-	for (b = 0; b < n; b++) {
-		float *restrict o = out + b * ni;
-		uint32_t u = users[b];
-
-		memset(o, 0, ni * sizeof *o);
-		if (m->rowptr == NULL)
-			continue;
-		for (q = x->rowptr[u]; q < x->rowptr[u + 1]; q++) {
-			uint32_t i = x->col[q];
-
-			for (p = m->rowptr[i]; p < m->rowptr[i + 1]; p++)
-				o[m->col[p]] += m->val[p];
-		}
-	}
+	model_item_rows_score(&m->sp->part[MODEL_TRAIN], m->rowptr, m->col,
+	    m->val, users, n, m->sp->n_items, out);
 }
 
 static void
