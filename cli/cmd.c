@@ -20,11 +20,14 @@ const struct cmd_entry cmd_table[] = {
 	    "train [-d dataset] [--epochs n | --converge] [--metrics list] "
 	    "[--set key=value] [--split spec] [--json] model",
 	    "train a model and report its accuracy" },
-	{ "measure", NULL,
-	    "measure [--name name] [--epoch-marker regex] -- command [arg ...]",
+	{ "measure", cmd_measure,
+	    "measure [--name name] [--dataset name] [--epoch-marker regex] "
+	    "[--queries n | --query-marker regex] [--meter kind] [--no-save] "
+	    "[--json] -- command [arg ...]",
 	    "measure the energy of any command, epoch by epoch" },
-	{ "import", NULL,
-	    "import codecarbon file --model name [--epochs n]",
+	{ "import", cmd_import,
+	    "import codecarbon file --model name [--epochs n] "
+	    "[--dataset name] [--no-save] [--json]",
 	    "turn another tool's measurements into a profile" },
 	{ "profiles", cmd_profiles,
 	    "profiles [--json] [list | show name | rm name]",

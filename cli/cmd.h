@@ -44,6 +44,8 @@ int cmd_train(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* Reports an unknown model name with the known ones; returns 2. */
 int cmd_unknown_model(const char *name);
