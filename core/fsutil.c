@@ -50,9 +50,31 @@ int
 ep_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
     struct ep_err *err)
 {
-	char *dir = dir_of(path), *tmp = NULL;
+	char *dir = NULL, *tmp = NULL;
 	int fd = -1, dfd = -1, ret = -1, saved;
+	struct stat st;
 
+	/* A device or a pipe (/dev/null, /dev/stdout) is written in place:
+	 * renaming over it would replace the device with a file. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return ep_fail(err, EP_EIO, "%s: is a directory", path);
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+		    write_all(fd, buf, len) < 0) {
+			saved = errno;
+			if (fd >= 0)
+				close(fd);
+			return ep_fail(err, EP_EIO, "%s: write failed: %s",
+			    path, strerror(saved));
+		}
+		if (close(fd) < 0) {
+			saved = errno;
+			return ep_fail(err, EP_EIO, "%s: write failed: %s",
+			    path, strerror(saved));
+		}
+		return 0;
+	}
+	dir = dir_of(path);
 	tmp = ep_xasprintf("%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0) {
 		saved = errno;

@@ -16,7 +16,9 @@
  * Writes len bytes of buf to path atomically: a temporary file in the
  * same folder is written, fsync'd, given mode, renamed over path, and the
  * folder is fsync'd so the rename itself survives a crash. On failure
- * the temporary file is removed and path is untouched. Returns 0 or -1.
+ * the temporary file is removed and path is untouched. A path that is a
+ * device or a FIFO (/dev/null, /dev/stdout) is written in place instead,
+ * since renaming over it would replace the device. Returns 0 or -1.
  */
 int ep_write_atomic(const char *path, const void *buf, size_t len,
     mode_t mode, struct ep_err *err);

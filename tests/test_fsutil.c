@@ -72,6 +72,19 @@ test_write_atomic_then_read(void **state)
 }
 
 static void
+test_write_atomic_keeps_devices(void **state)
+{
+	struct ep_err err = EP_ERR_INIT;
+	struct stat st;
+
+	assert_int_equal(ep_write_atomic("/dev/null", "x", 1, 0644, &err), 0);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(ep_write_atomic(*state, "x", 1, 0644, &err), -1);
+	assert_contains(err.msg, "is a directory");
+}
+
+static void
 test_write_atomic_failure_leaves_target(void **state)
 {
 	struct ep_err err = EP_ERR_INIT;
@@ -206,6 +219,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_write_atomic_failure_leaves_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_atomic_keeps_devices,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_read_rejects_directory_and_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_enforces_cap, setup,
