@@ -32,14 +32,18 @@ const struct cmd_entry cmd_table[] = {
 	{ "profiles", cmd_profiles,
 	    "profiles [--json] [list | show name | rm name]",
 	    "list, show or remove stored profiles" },
-	{ "compare", NULL,
-	    "compare MODEL MODEL ... [--qps rate] [--retrain cadence] "
-	    "[--region region | --ci intensity] [--json | --csv] "
-	    "[--plot file.svg]",
+	{ "compare", cmd_compare,
+	    "compare [--qps rate] [--retrain cadence] "
+	    "[--region region | --ci intensity] [--train-region region] "
+	    "[--pue pue] [--years years] [--profiles set] [--metric-set set] "
+	    "[--batch n] [--uncertainty n] [--seed n] [--allow-mixed] "
+	    "[--json | --csv] [--plot file.svg] model model ...",
 	    "compare models' lifecycle energy and emissions, with break-even" },
-	{ "plan", NULL,
-	    "plan MODEL ... --qps lo..hi --retrain list [--region region] "
-	    "[--plot file.svg]",
+	{ "plan", cmd_plan,
+	    "plan --qps lo..hi --retrain list [--points n] "
+	    "[--region region | --ci intensity] [--profiles set] "
+	    "[--min-ndcg x | --accuracy-tolerance t] [--csv] "
+	    "[--plot file.svg] model ...",
 	    "find the greenest model over ranges of load and cadence" },
 	{ "ci", cmd_ci,
 	    "ci [region] [--live] [--source source] [--json]\n"
@@ -47,11 +51,12 @@ const struct cmd_entry cmd_table[] = {
 	    "       ecoplan ci forecast region [--hours n] [--window duration] "
 	    "[--live] [--source source] [--json] [--plot file.svg]",
 	    "show the carbon intensity of a region" },
-	{ "schedule", NULL,
-	    "schedule MODEL --region region [--within duration]",
+	{ "schedule", cmd_schedule,
+	    "schedule --region region [--within duration] [--live] "
+	    "[--pue pue] [--profiles set] [--metric-set set] [--json] model",
 	    "find the greenest time to retrain" },
-	{ "rank", NULL,
-	    "rank SET SET",
+	{ "rank", cmd_rank,
+	    "rank [--by train | inference | ndcg] [--json] set set",
 	    "compare two profile sets' model rankings" },
 	{ "models", cmd_models,
 	    "models [--json]",

@@ -39,6 +39,10 @@ int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 
 int cmd_help(int argc, char **argv);
 int cmd_ci(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_rank(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
 int cmd_datasets(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_models(int argc, char **argv);

@@ -12,7 +12,7 @@ ok "unknown command" 2 "" '^ecoplan: frobnicate: unknown command' -- frobnicate
 ok "close command suggested" 2 "" "did you mean 'compare'\?" -- comapre
 ok "unknown global option" 2 "" '^ecoplan: --frob: unknown option' -- --frob
 ok "unknown short option" 2 "" '^ecoplan: -x: unknown option' -- -x
-ok "unbuilt command says so" 1 "" '^ecoplan: rank: not yet built' -- rank SET SET
+ok "a subcommand runs" 2 "" '^ecoplan: rank: needs two profile sets' -- rank SET
 ok "help with no argument" 0 '^usage: ecoplan' "" -- help
 ok "help of unknown command" 2 "" 'frob: unknown command' -- help frob
 ok "help with two arguments" 2 "" 'help: too many arguments' -- help a b
