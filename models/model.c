@@ -19,6 +19,7 @@ extern const struct model_ops model_fism_ops;
 extern const struct model_ops model_slimelastic_ops;
 extern const struct model_ops model_ease_ops;
 extern const struct model_ops model_itemknn_ops;
+extern const struct model_ops model_lightgcn_ops, model_ngcf_ops;
 
 static const struct model_ops *const table[] = {
 	&model_pop_ops,
@@ -27,6 +28,8 @@ static const struct model_ops *const table[] = {
 	&model_fism_ops,
 	&model_slimelastic_ops,
 	&model_ease_ops,
+	&model_lightgcn_ops,
+	&model_ngcf_ops,
 };
 
 const struct model_param model_train_params[] = {

@@ -1,0 +1,677 @@
+/*
+ * NGCF (Wang et al. 2019) as RecBole implements it. Ego embeddings E0
+ * for users and items (Xavier-normal), then n_layers bi-interaction
+ * layers over the normalised graph L, each
+ *   S  = L E
+ *   Z  = (E + S) W1^T + b1 + (S * E) W2^T + b2    (* elementwise)
+ *   E' = normalise(dropout(LeakyReLU(Z, 0.2)))    (rows to unit L2 norm)
+ * with message dropout 0.1 in training only, and the final embedding the
+ * concatenation [E0, E1, ..., En] (E0 not normalised). Training is
+ * pairwise: BPR on final embeddings plus reg_weight times RecBole's
+ * EmbLoss on the batch's *final* embeddings (NGCF, unlike LightGCN,
+ * regularises the propagated rows), norms not squared, over the batch.
+ * RecBole's node dropout defaults to 0 and is not implemented.
+ *
+ * The whole graph is propagated for every mini-batch, as in RecBole. The
+ * two Linear layers of a layer are done as one GEMM: [E + S, S * E]
+ * (n x 2 dim) times [W1 W2]^T. GEMMs and row-wise work run in parallel
+ * over fixed blocks of rows, and weight gradients are summed block by
+ * block in block order, so results do not depend on the thread count.
+ * Dropout masks come from a counter-based hash of (batch seed, layer,
+ * row, element), so that they do not depend on the thread count; the
+ * forward pass keeps them (a byte an element) for the backward pass.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "models/graph.h"
+#include "models/model.h"
+#include "core/banned.h"
+
+/* Rows a GEMM task (fixed, so that sums do not depend on threads). */
+#define GEMM_ROWS 512
+#define MAX_LAYERS 8
+
+struct layer {
+	size_t in;		/* width of the layer's input */
+	size_t out;		/* and of its output */
+	struct model_tensor *w1, *b1, *w2, *b2;
+	float *S;		/* n x in: L E */
+	float *H;		/* n x 2 in: [E + S, S * E] */
+	float *Z;		/* n x out: pre-activation */
+	unsigned char *keep;	/* n x out: dropout's kept elements */
+	float *nrm;		/* n: each output row's norm before scaling */
+};
+
+struct model {
+	const struct model_split *sp;
+	size_t d;
+	size_t layers;
+	size_t n;		/* nodes: users + items */
+	size_t width;		/* final width: d + layers x hidden */
+	size_t hidden;
+	double reg_weight;
+	double dropout;
+	struct model_graph graph;
+	/* user, item (views of w and g), then w1, b1, w2, b2 a layer. */
+	struct model_tensor t[2 + 4 * MAX_LAYERS];
+	size_t n_t;
+	float *w;		/* n x d ego embeddings */
+	float *g;		/* their gradient */
+	unsigned char *touched;	/* n marks */
+	struct layer l[MAX_LAYERS];
+	float *fin;		/* n x width final embeddings */
+	float *gfin;		/* its gradient (batch rows) */
+	float *gy;		/* n x max: gradient of a layer's output,
+				 * then (in place) of its pre-activation */
+	float *gx;		/* n x max: of its input */
+	float *gs;		/* n x max: of S */
+	float *gh;		/* n x 2 max: of H */
+	float *wc;		/* out x 2 in: [W1 W2] */
+	float *part;		/* per GEMM block: out x 2 in + out */
+	size_t n_blocks;
+	uint64_t mask_seed;	/* this batch's dropout */
+	uint32_t drop_below;	/* an element is dropped when its 32-bit
+				 * hash is below this */
+	float keep_mul;		/* 1 / (1 - p), as torch.nn.Dropout */
+	int dropping;
+	float *bsum;		/* out: b1 + b2 */
+	int cached;
+};
+
+static const struct model_param params[] = {
+	{ "embedding_size", MODEL_PARAM_INT, 64, 1, 4096, NULL,
+	    "dimension of the ego embeddings" },
+	{ "hidden_size", MODEL_PARAM_INT, 64, 1, 4096, NULL,
+	    "output width of every layer (RecBole's hidden_size_list "
+	    "[64,64,64] is hidden_size=64 n_layers=3)" },
+	{ "n_layers", MODEL_PARAM_INT, 3, 1, MAX_LAYERS, NULL,
+	    "bi-interaction layers" },
+	{ "message_dropout", MODEL_PARAM_REAL, 0.1, 0, 0.99, NULL,
+	    "dropout of each layer's output in training" },
+	{ "reg_weight", MODEL_PARAM_REAL, 1e-5, 0, 1e6, NULL,
+	    "weight of the (non-squared) norm of the batch's final embeddings" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const char *const tensor_names[MAX_LAYERS][4] = {
+	{ "gnn0.w1", "gnn0.b1", "gnn0.w2", "gnn0.b2" },
+	{ "gnn1.w1", "gnn1.b1", "gnn1.w2", "gnn1.b2" },
+	{ "gnn2.w1", "gnn2.b1", "gnn2.w2", "gnn2.b2" },
+	{ "gnn3.w1", "gnn3.b1", "gnn3.w2", "gnn3.b2" },
+	{ "gnn4.w1", "gnn4.b1", "gnn4.w2", "gnn4.b2" },
+	{ "gnn5.w1", "gnn5.b1", "gnn5.w2", "gnn5.b2" },
+	{ "gnn6.w1", "gnn6.b1", "gnn6.w2", "gnn6.b2" },
+	{ "gnn7.w1", "gnn7.b1", "gnn7.w2", "gnn7.b2" },
+};
+
+static struct model *
+ngcf_create(const struct model_split *sp, const struct model_hp *hp,
+    struct ep_rng *rng, struct ep_err *err)
+{
+	struct model *m = ep_xcalloc(1, sizeof *m);
+	size_t d = (size_t)model_hp_get(hp, "embedding_size");
+	size_t h = (size_t)model_hp_get(hp, "hidden_size");
+	size_t nu = sp->n_users, ni = sp->n_items, k, n, mx;
+
+	(void)err;
+	m->sp = sp;
+	m->d = d;
+	m->hidden = h;
+	m->layers = (size_t)model_hp_get(hp, "n_layers");
+	m->reg_weight = model_hp_get(hp, "reg_weight");
+	m->dropout = model_hp_get(hp, "message_dropout");
+	m->n = n = nu + ni;
+	m->width = d + m->layers * h;
+	mx = d > h ? d : h;
+	model_graph_build(&m->graph, &sp->part[MODEL_TRAIN]);
+	m->w = ep_xaligned(n * d, sizeof(float));
+	m->g = ep_xaligned(n * d, sizeof(float));
+	memset(m->g, 0, n * d * sizeof(float));
+	m->touched = ep_xcalloc(n ? n : 1, 1);
+	m->t[0] = (struct model_tensor){ "user_embedding", m->w, m->g, nu, d,
+	    m->touched };
+	m->t[1] = (struct model_tensor){ "item_embedding", m->w + nu * d,
+	    m->g + nu * d, ni, d, m->touched + nu };
+	/* PyTorch's Xavier scale for RecBole's tables, which have one more
+	 * row (the [PAD] id) than there are users or items. */
+	model_init_normal(m->t[0].w, nu * d, sqrt(2.0 / (double)(nu + 1 + d)),
+	    rng);
+	model_init_normal(m->t[1].w, ni * d, sqrt(2.0 / (double)(ni + 1 + d)),
+	    rng);
+	m->n_t = 2;
+	for (k = 0; k < m->layers; k++) {
+		struct layer *L = &m->l[k];
+		struct model_tensor *t = m->t + 2 + 4 * k;
+
+		L->in = k == 0 ? d : h;
+		L->out = h;
+		model_tensor_alloc(&t[0], tensor_names[k][0], L->out, L->in);
+		model_tensor_alloc(&t[1], tensor_names[k][1], 1, L->out);
+		model_tensor_alloc(&t[2], tensor_names[k][2], L->out, L->in);
+		model_tensor_alloc(&t[3], tensor_names[k][3], 1, L->out);
+		/* nn.Linear(in, out): weight out x in, Xavier-normal with
+		 * fan_in + fan_out = in + out; biases 0. */
+		model_init_xavier_normal(t[0].w, L->out, L->in, rng);
+		model_init_xavier_normal(t[2].w, L->out, L->in, rng);
+		memset(t[1].w, 0, L->out * sizeof(float));
+		memset(t[3].w, 0, L->out * sizeof(float));
+		L->w1 = &t[0];
+		L->b1 = &t[1];
+		L->w2 = &t[2];
+		L->b2 = &t[3];
+		L->S = ep_xaligned(n * L->in, sizeof(float));
+		L->H = ep_xaligned(n * 2 * L->in, sizeof(float));
+		L->Z = ep_xaligned(n * L->out, sizeof(float));
+		L->nrm = ep_xaligned(n ? n : 1, sizeof(float));
+		L->keep = ep_xaligned(n * L->out, 1);
+		m->n_t += 4;
+	}
+	m->fin = ep_xaligned(n * m->width, sizeof(float));
+	m->gfin = ep_xaligned(n * m->width, sizeof(float));
+	m->gy = ep_xaligned(n * mx, sizeof(float));
+	m->gx = ep_xaligned(n * mx, sizeof(float));
+	m->gs = ep_xaligned(n * mx, sizeof(float));
+	m->gh = ep_xaligned(n * 2 * mx, sizeof(float));
+	m->wc = ep_xaligned(h * 2 * mx, sizeof(float));
+	m->bsum = ep_xaligned(h, sizeof(float));
+	m->drop_below = (uint32_t)fmin(m->dropout * 4294967296.0,
+	    4294967295.0);
+	m->keep_mul = (float)(1.0 / (1.0 - m->dropout));
+	m->n_blocks = (n + GEMM_ROWS - 1) / GEMM_ROWS;
+	m->part = ep_xaligned((m->n_blocks ? m->n_blocks : 1) *
+	    (h * 2 * mx + h), sizeof(float));
+	return m;
+}
+
+static struct model_tensor *
+ngcf_tensors(struct model *m, size_t *n)
+{
+	*n = m->n_t;
+	return m->t;
+}
+
+/* A 64-bit mix of x (splitmix64's finaliser). */
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * The dropout mask of row i of layer k's output (out elements): 1 where
+ * kept. Two elements a hash of (batch seed, layer, row, pair).
+ */
+static void
+dropout_row(const struct model *m, size_t k, size_t i, size_t out,
+    unsigned char *keep)
+{
+	uint64_t base = m->mask_seed + ((uint64_t)k << 58) +
+	    (uint64_t)i * (out + 1) / 2 * 0x9e3779b97f4a7c15ULL;
+	size_t c;
+
+	for (c = 0; c < out; c += 2) {
+		uint64_t z = mix64(base + (uint64_t)(c / 2) *
+		    0x9e3779b97f4a7c15ULL);
+
+		keep[c] = (uint32_t)z >= m->drop_below;
+		if (c + 1 < out)
+			keep[c + 1] = (uint32_t)(z >> 32) >= m->drop_below;
+	}
+}
+
+/* [W1 W2] of layer L into wc (out x 2 in). */
+static void
+concat_weights(const struct layer *L, float *wc)
+{
+	size_t o;
+
+	for (o = 0; o < L->out; o++) {
+		memcpy(wc + o * 2 * L->in, L->w1->w + o * L->in,
+		    L->in * sizeof(float));
+		memcpy(wc + o * 2 * L->in + L->in, L->w2->w + o * L->in,
+		    L->in * sizeof(float));
+	}
+}
+
+/* The forward pass into fin (and each layer's saved values). */
+static void
+propagate(struct model *m)
+{
+	size_t n = m->n, W = m->width, d = m->d, off = 0, k, o;
+	long r, b;
+
+	/* Block 0 of the final embedding is E0 itself. */
+#pragma omp parallel for schedule(static)
+	for (r = 0; r < (long)n; r++)
+		memcpy(m->fin + (size_t)r * W, m->w + (size_t)r * d,
+		    d * sizeof(float));
+	for (k = 0; k < m->layers; k++) {
+		struct layer *L = &m->l[k];
+		size_t in = L->in, out = L->out;
+		const float *E = m->fin + off;
+		float *Y = m->fin + off + in;
+
+		model_graph_spmm(&m->graph, E, W, L->S, in, in, 0);
+		concat_weights(L, m->wc);
+		for (o = 0; o < out; o++)
+			m->bsum[o] = L->b1->w[o] + L->b2->w[o];
+#pragma omp parallel for schedule(static)
+		for (b = 0; b < (long)m->n_blocks; b++) {
+			size_t lo = (size_t)b * GEMM_ROWS, i, c;
+			size_t hi = lo + GEMM_ROWS < n ? lo + GEMM_ROWS : n;
+
+			for (i = lo; i < hi; i++) {
+				const float *restrict e = E + i * W;
+				const float *restrict s = L->S + i * in;
+				float *restrict hr = L->H + i * 2 * in;
+
+#pragma omp simd
+				for (c = 0; c < in; c++) {
+					hr[c] = e[c] + s[c];
+					hr[in + c] = s[c] * e[c];
+				}
+				memcpy(L->Z + i * out, m->bsum, out * sizeof(float));
+			}
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+			    (int)(hi - lo), (int)out, (int)(2 * in), 1.0f,
+			    L->H + lo * 2 * in, (int)(2 * in), m->wc,
+			    (int)(2 * in), 1.0f, L->Z + lo * out, (int)out);
+			for (i = lo; i < hi; i++) {
+				const float *restrict z = L->Z + i * out;
+				float *restrict y = Y + i * W;
+				unsigned char *restrict kp = L->keep + i * out;
+				double s2 = 0;
+				float nr, inv;
+
+#pragma omp simd
+				for (c = 0; c < out; c++)
+					y[c] = z[c] > 0 ? z[c] : 0.2f * z[c];
+				if (m->dropping) {
+					dropout_row(m, k, i, out, kp);
+#pragma omp simd
+					for (c = 0; c < out; c++)
+						y[c] *= kp[c] ? m->keep_mul : 0.0f;
+				}
+				/* A vector sum: the order is fixed by the code,
+				 * not by the threads. */
+#pragma omp simd reduction(+:s2)
+				for (c = 0; c < out; c++)
+					s2 += (double)y[c] * (double)y[c];
+				/* F.normalize: x / max(||x||, 1e-12). */
+				nr = (float)sqrt(s2);
+				L->nrm[i] = nr;
+				inv = 1.0f / (nr > 1e-12f ? nr : 1e-12f);
+#pragma omp simd
+				for (c = 0; c < out; c++)
+					y[c] *= inv;
+			}
+		}
+		off += in;
+	}
+	m->cached = 1;
+}
+
+/* ||rows idx of x (stride ld, width w)||_F over the batch. */
+static double
+batch_norm(const float *x, size_t ld, size_t w, const uint32_t *idx,
+    size_t n)
+{
+	double s = 0;
+	size_t k, c;
+
+	for (k = 0; k < n; k++) {
+		const float *r = x + (size_t)idx[k] * ld;
+
+		for (c = 0; c < w; c++)
+			s += (double)r[c] * (double)r[c];
+	}
+	return sqrt(s);
+}
+
+/*
+ * Backward through layer k: gy holds d(loss)/d(output); adds the weight
+ * gradients and leaves d(loss)/d(input) in gx (k > 0) or adds it to the
+ * ego gradient (k == 0).
+ */
+static void
+layer_backward(struct model *m, size_t k, size_t off)
+{
+	struct layer *L = &m->l[k];
+	size_t n = m->n, W = m->width, in = L->in, out = L->out, i, c, b2;
+	size_t pw = out * 2 * in + out;
+	const float *E = m->fin + off, *Y = m->fin + off + in;
+	float *gz = m->gy, *gx = k == 0 ? m->g : m->gx;
+	size_t ldx = k == 0 ? m->d : in;
+	long b;
+
+	concat_weights(L, m->wc);
+#pragma omp parallel for schedule(static)
+	for (b = 0; b < (long)m->n_blocks; b++) {
+		size_t lo = (size_t)b * GEMM_ROWS, r, cc;
+		size_t hi = lo + GEMM_ROWS < n ? lo + GEMM_ROWS : n;
+		float *part = m->part + (size_t)b * pw;
+
+		/* Through the normalisation, dropout and LeakyReLU, in
+		 * place: gy becomes d/dZ. */
+		for (r = lo; r < hi; r++) {
+			float *restrict g = m->gy + r * out;
+			const float *restrict y = Y + r * W;
+			const float *restrict z = L->Z + r * out;
+			const unsigned char *restrict kp = L->keep + r * out;
+			float nr = L->nrm[r], dot = 0;
+
+			if (nr > 1e-12f) {
+#pragma omp simd reduction(+:dot)
+				for (cc = 0; cc < out; cc++)
+					dot += y[cc] * g[cc];
+#pragma omp simd
+				for (cc = 0; cc < out; cc++)
+					g[cc] = (g[cc] - y[cc] * dot) / nr;
+			} else {
+				for (cc = 0; cc < out; cc++)
+					g[cc] /= 1e-12f;
+			}
+			if (m->dropping)
+#pragma omp simd
+				for (cc = 0; cc < out; cc++)
+					g[cc] *= kp[cc] ? m->keep_mul : 0.0f;
+#pragma omp simd
+			for (cc = 0; cc < out; cc++)
+				g[cc] *= z[cc] > 0 ? 1.0f : 0.2f;
+		}
+		/* This block's share of d/d[W1 W2] = gz^T H and of the bias
+		 * gradient, summed over blocks in order below. */
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out,
+		    (int)(2 * in), (int)(hi - lo), 1.0f, gz + lo * out,
+		    (int)out, L->H + lo * 2 * in, (int)(2 * in), 0.0f, part,
+		    (int)(2 * in));
+		for (cc = 0; cc < out; cc++)
+			part[out * 2 * in + cc] = 0;
+		for (r = lo; r < hi; r++) {
+			float *restrict pb = part + out * 2 * in;
+			const float *restrict gr = gz + r * out;
+
+#pragma omp simd
+			for (cc = 0; cc < out; cc++)
+				pb[cc] += gr[cc];
+		}
+		/* d/dH = gz [W1 W2], then d/dS and the direct d/dE. */
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+		    (int)(hi - lo), (int)(2 * in), (int)out, 1.0f,
+		    gz + lo * out, (int)out, m->wc, (int)(2 * in), 0.0f,
+		    m->gh + lo * 2 * in, (int)(2 * in));
+		for (r = lo; r < hi; r++) {
+			const float *restrict gh = m->gh + r * 2 * in;
+			const float *restrict e = E + r * W;
+			const float *restrict s = L->S + r * in;
+			float *restrict gs = m->gs + r * in;
+			float *restrict ge = gx + r * ldx;
+
+#pragma omp simd
+			for (cc = 0; cc < in; cc++)
+				gs[cc] = gh[cc] + gh[in + cc] * e[cc];
+			if (k == 0)
+#pragma omp simd
+				for (cc = 0; cc < in; cc++)
+					ge[cc] += gh[cc] + gh[in + cc] * s[cc];
+			else
+#pragma omp simd
+				for (cc = 0; cc < in; cc++)
+					ge[cc] = gh[cc] + gh[in + cc] * s[cc];
+		}
+	}
+	for (b2 = 0; b2 < m->n_blocks; b2++) {
+		const float *part = m->part + b2 * pw;
+
+		for (i = 0; i < out; i++) {
+			for (c = 0; c < in; c++) {
+				L->w1->g[i * in + c] += part[i * 2 * in + c];
+				L->w2->g[i * in + c] +=
+				    part[i * 2 * in + in + c];
+			}
+			L->b1->g[i] += part[out * 2 * in + i];
+			L->b2->g[i] += part[out * 2 * in + i];
+		}
+	}
+	memset(L->w1->touched, 1, out);
+	memset(L->w2->touched, 1, out);
+	L->b1->touched[0] = 1;
+	L->b2->touched[0] = 1;
+	/* S = L E: d/dE += L d/dS (L is symmetric). */
+	model_graph_spmm(&m->graph, m->gs, in, gx, ldx, in, 1);
+}
+
+static double
+ngcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
+    struct ep_rng *rng)
+{
+	size_t W = m->width, n = b->n, nu = m->sp->n_users, k, c, off;
+	const float *Fu = m->fin, *Fi = m->fin + nu * W;
+	double loss = 0, scale = 1.0 / (double)n, nrm[3];
+	long r;
+
+	m->dropping = train && m->dropout > 0;
+	if (m->dropping)
+		m->mask_seed = (uint64_t)ep_rng_u32(rng) << 32 |
+		    ep_rng_u32(rng);
+	propagate(m);
+	if (grad)
+		memset(m->gfin, 0, m->n * W * sizeof(float));
+	for (k = 0; k < n; k++) {
+		const float *pu = Fu + (size_t)b->user[k] * W;
+		const float *qi = Fi + (size_t)b->item[k] * W;
+		const float *qj = Fi + (size_t)b->neg[k] * W;
+		float x = 0, s, cf;
+
+		for (c = 0; c < W; c++)
+			x += pu[c] * (qi[c] - qj[c]);
+		s = 1.0f / (1.0f + expf(-x));
+		loss += -log(1e-10 + (double)s);
+		if (!grad)
+			continue;
+		/* d/dx -log(eps + s(x)) = -s(x)(1 - s(x)) / (eps + s(x)). */
+		cf = (float)(-(double)s * (1 - (double)s) /
+		    (1e-10 + (double)s) * scale);
+		{
+			float *gu = m->gfin + (size_t)b->user[k] * W;
+			float *gi = m->gfin + (nu + b->item[k]) * W;
+			float *gj = m->gfin + (nu + b->neg[k]) * W;
+
+			for (c = 0; c < W; c++) {
+				gu[c] += cf * (qi[c] - qj[c]);
+				gi[c] += cf * pu[c];
+				gj[c] -= cf * pu[c];
+			}
+		}
+	}
+	loss *= scale;
+	nrm[0] = batch_norm(Fu, W, W, b->user, n);
+	nrm[1] = batch_norm(Fi, W, W, b->item, n);
+	nrm[2] = batch_norm(Fi, W, W, b->neg, n);
+	loss += m->reg_weight * (nrm[0] + nrm[1] + nrm[2]) * scale;
+	if (!grad)
+		return loss;
+
+	/* d||M||_F / dM = M / ||M||_F, scattered back to the rows. */
+	for (k = 0; k < 3; k++) {
+		const uint32_t *idx = k == 0 ? b->user : k == 1 ? b->item : b->neg;
+		size_t base = k == 0 ? 0 : nu;
+		float f;
+
+		if (!(nrm[k] > 0))
+			continue;
+		f = (float)(m->reg_weight * scale / nrm[k]);
+		for (r = 0; r < (long)n; r++) {
+			size_t row = base + idx[r];
+
+			for (c = 0; c < W; c++)
+				m->gfin[row * W + c] += f * m->fin[row * W + c];
+		}
+	}
+	/* Backward from the last layer: gy = d/d(output of layer k), the
+	 * final rows' share plus what the layer above passed down. */
+	off = m->d + (m->layers - 1) * m->hidden;
+	for (k = m->layers; k-- > 0;) {
+		size_t out = m->l[k].out, in = m->l[k].in;
+
+		off -= in;
+#pragma omp parallel for schedule(static)
+		for (r = 0; r < (long)m->n; r++) {
+			const float *restrict gf = m->gfin + (size_t)r * W +
+			    off + in;
+			float *restrict gy = m->gy + (size_t)r * out;
+			const float *restrict gx = m->gx + (size_t)r * out;
+			size_t cc;
+
+			if (k + 1 < m->layers)
+#pragma omp simd
+				for (cc = 0; cc < out; cc++)
+					gy[cc] = gf[cc] + gx[cc];
+			else
+				memcpy(gy, gf, out * sizeof(float));
+		}
+		if (k == 0) {
+			/* The ego rows' own share of the final embedding. */
+#pragma omp parallel for schedule(static)
+			for (r = 0; r < (long)m->n; r++) {
+				size_t cc;
+
+				for (cc = 0; cc < m->d; cc++)
+					m->g[(size_t)r * m->d + cc] +=
+					    m->gfin[(size_t)r * W + cc];
+			}
+		}
+		layer_backward(m, k, off);
+	}
+	m->cached = 0;
+	memset(m->touched, 1, m->n);
+	return loss;
+}
+
+/* Every batch propagates the whole graph: it reads every row. */
+static void
+ngcf_mark_rows(struct model *m, const struct model_batch *b)
+{
+	size_t k;
+
+	(void)b;
+	for (k = 0; k < m->n_t; k++)
+		memset(m->t[k].touched, 1, m->t[k].rows);
+}
+
+static void
+ngcf_stepped(struct model *m)
+{
+	m->cached = 0;
+}
+
+static void
+ngcf_prepare(struct model *m)
+{
+	/* Scoring is evaluation: no dropout. The optimiser may bring rows
+	 * up to date without a step (flush), so propagate afresh. */
+	m->dropping = 0;
+	propagate(m);
+}
+
+static void
+ngcf_score(struct model *m, const uint32_t *users, size_t n, float *out)
+{
+	size_t W = m->width, ni = m->sp->n_items, j;
+	const float *items = m->fin + (size_t)m->sp->n_users * W;
+	float *a = ep_xmalloc((n ? n : 1) * W * sizeof *a);
+
+	for (j = 0; j < n; j++)
+		memcpy(a + j * W, m->fin + (size_t)users[j] * W,
+		    W * sizeof *a);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)ni,
+	    (int)W, 1.0f, a, (int)W, items, (int)W, 0.0f, out, (int)ni);
+	free(a);
+}
+
+static void
+ngcf_stats(const struct model *m, struct model_stats *st)
+{
+	double nu = m->sp->n_users, ni = m->sp->n_items, d = (double)m->d;
+	double N = (double)m->sp->part[MODEL_TRAIN].nnz, n = nu + ni;
+	double steps = ceil(N / 2048), nnz = (double)m->graph.nnz;
+	double lw = 0, fl = 0, buf = 0, mx = d > (double)m->hidden ? d :
+	    (double)m->hidden;
+	size_t k;
+
+	for (k = 0; k < m->layers; k++) {
+		double in = (double)m->l[k].in, out = (double)m->l[k].out;
+
+		lw += 2 * in * out + 2 * out;
+		/* Forward: product, the GEMM, row work; backward: two
+		 * GEMMs, the product, row work. */
+		fl += 2 * 2 * nnz * in + 3 * 2 * n * 2 * in * out +
+		    n * (6 * in + 12 * out);
+		buf += n * (3 * in + out + 1);
+	}
+	st->params = n * d + lw;
+	st->flops_epoch = steps * (fl + st->params * 10) +
+	    N * 14 * (double)m->width;
+	st->flops_user = 2 * ni * (double)m->width;
+	/* Weights, gradients, Adam's moments, saved layers, final rows and
+	 * their gradient, scratch, the graph. */
+	st->bytes = (st->params * 4 + buf + 2 * n * (double)m->width +
+	    n * mx * 5) * sizeof(float) +
+	    nnz * (sizeof(uint32_t) + sizeof(float)) +
+	    (n + 1) * sizeof(size_t) + n;
+}
+
+static void
+ngcf_free(struct model *m)
+{
+	size_t k;
+
+	model_graph_release(&m->graph);
+	for (k = 0; k < m->layers; k++) {
+		free(m->l[k].S);
+		free(m->l[k].H);
+		free(m->l[k].Z);
+		free(m->l[k].nrm);
+		free(m->l[k].keep);
+	}
+	for (k = 2; k < m->n_t; k++)
+		model_tensor_release(&m->t[k]);
+	free(m->w);
+	free(m->g);
+	free(m->touched);
+	free(m->fin);
+	free(m->gfin);
+	free(m->gy);
+	free(m->gx);
+	free(m->gs);
+	free(m->gh);
+	free(m->wc);
+	free(m->bsum);
+	free(m->part);
+	free(m);
+}
+
+const struct model_ops model_ngcf_ops = {
+	.name = "ngcf",
+	.title = "NGCF",
+	.summary = "neural graph collaborative filtering: bi-interaction layers",
+	.sampling = MODEL_SAMPLE_PAIRWISE,
+	.params = params,
+	.create = ngcf_create,
+	.tensors = ngcf_tensors,
+	.loss = ngcf_loss,
+	.mark_rows = ngcf_mark_rows,
+	.stepped = ngcf_stepped,
+	.prepare = ngcf_prepare,
+	.score = ngcf_score,
+	.stats = ngcf_stats,
+	.free = ngcf_free,
+};

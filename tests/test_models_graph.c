@@ -1,0 +1,539 @@
+/*
+ * Tests for the graph models (LightGCN, NGCF) and their graph kernels:
+ * the normalised adjacency and its product against a dense reference,
+ * every tensor's gradient against central finite differences on a tiny
+ * graph (without dropout, and through NGCF's dropout with its masks
+ * fixed), that each model learns (beats Pop), determinism
+ * across thread counts, and that scoring after training uses a fresh
+ * propagation of the trained weights.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <omp.h>
+#include <stdio.h>
+
+#include "core/mem.h"
+#include "models/data.h"
+#include "models/graph.h"
+#include "models/model.h"
+#include "models/sampler.h"
+#include "models/split.h"
+#include "models/train.h"
+#include "tests/test_util.h"
+
+/* A small dataset for learning, and a tiny one for gradient checks. */
+static struct model_data data = MODEL_DATA_INIT;
+static struct model_split split = MODEL_SPLIT_INIT;
+static struct model_data tiny_data = MODEL_DATA_INIT;
+static struct model_split tiny = MODEL_SPLIT_INIT;
+
+static int
+setup(void **state)
+{
+	struct model_split_spec spec = MODEL_SPLIT_SPEC_DEFAULT;
+	struct ep_err err = EP_ERR_INIT;
+
+	(void)state;
+	if (model_data_load("synthetic:users=400,items=600,inters=16000,"
+	    "clusters=10,seed=5", &data, &err) < 0 ||
+	    model_split_make(&data, &spec, &split, &err) < 0 ||
+	    model_data_load("synthetic:users=16,items=20,inters=80,"
+	    "clusters=2,seed=3", &tiny_data, &err) < 0 ||
+	    model_split_make(&tiny_data, &spec, &tiny, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	model_split_release(&split);
+	model_data_release(&data);
+	model_split_release(&tiny);
+	model_data_release(&tiny_data);
+	return 0;
+}
+
+static void
+hp_for(const char *name, const char *const *sets, struct model_hp *hp)
+{
+	const struct model_ops *ops = model_find(name);
+	struct ep_err err = EP_ERR_INIT;
+
+	assert_non_null(ops);
+	model_hp_defaults(ops, hp);
+	for (; sets != NULL && *sets != NULL; sets++)
+		if (model_hp_set(hp, *sets, &err) < 0)
+			fail_msg("%s", err.msg);
+}
+
+/* The dense normalised adjacency of sp's training part, (U+I)^2. */
+static double *
+dense_adjacency(const struct model_split *sp)
+{
+	const struct model_csr *tr = &sp->part[MODEL_TRAIN];
+	size_t nu = sp->n_users, n = nu + sp->n_items, r, c, k;
+	double *A = ep_xcalloc(n * n, sizeof *A), *deg;
+
+	deg = ep_xcalloc(n, sizeof *deg);
+	for (r = 0; r < nu; r++)
+		for (k = tr->rowptr[r]; k < tr->rowptr[r + 1]; k++) {
+			A[r * n + nu + tr->col[k]] = 1;
+			A[(nu + tr->col[k]) * n + r] = 1;
+		}
+	for (r = 0; r < n; r++)
+		for (c = 0; c < n; c++)
+			deg[r] += A[r * n + c];
+	for (r = 0; r < n; r++)
+		for (c = 0; c < n; c++)
+			A[r * n + c] /= sqrt((deg[r] + 1e-7) * (deg[c] + 1e-7));
+	free(deg);
+	return A;
+}
+
+static void
+test_graph_spmm_matches_dense(void **state)
+{
+	struct model_graph g = MODEL_GRAPH_INIT;
+	struct ep_rng rng;
+	size_t n, r, c, k, d, ld = 150;
+	double *A;
+	float *x, *y;
+
+	(void)state;
+	model_graph_build(&g, &split.part[MODEL_TRAIN]);
+	n = g.n;
+	assert_int_equal(n, split.n_users + split.n_items);
+	assert_int_equal(g.nnz, 2 * split.part[MODEL_TRAIN].nnz);
+	A = dense_adjacency(&split);
+	/* The sparse weights are the dense ones, and symmetric. */
+	for (r = 0; r < n; r++)
+		for (k = g.rowptr[r]; k < g.rowptr[r + 1]; k++)
+			assert_close((double)g.val[k], A[r * n + g.col[k]],
+			    1e-7);
+	x = ep_xmalloc(n * ld * sizeof *x);
+	y = ep_xmalloc(n * ld * sizeof *y);
+	ep_rng_seed(&rng, 4, 4);
+	for (k = 0; k < n * ld; k++)
+		x[k] = (float)ep_rng_normal(&rng);
+	/* Widths below, at and above the 64-wide kernel, strided. */
+	for (d = 5; d <= 133; d += 64) {
+		for (k = 0; k < n * ld; k++)
+			y[k] = 1.5f;
+		model_graph_spmm(&g, x, ld, y, ld, d, 0);
+		for (r = 0; r < n; r += 7)
+			for (c = 0; c < d; c++) {
+				double want = 0;
+
+				for (k = 0; k < n; k++)
+					want += A[r * n + k] *
+					    (double)x[k * ld + c];
+				assert_close((double)y[r * ld + c], want, 1e-4);
+			}
+		/* The padding beyond d is left alone. */
+		if (d < ld)
+			assert_close((double)y[d], 1.5, 0);
+		model_graph_spmm(&g, x, ld, y, ld, d, 1);
+		for (r = 0; r < n; r += 11)
+			for (c = 0; c < d; c++) {
+				double want = 0;
+
+				for (k = 0; k < n; k++)
+					want += A[r * n + k] *
+					    (double)x[k * ld + c];
+				assert_close((double)y[r * ld + c], 2 * want,
+				    2e-4);
+			}
+	}
+	free(x);
+	free(y);
+	free(A);
+	model_graph_release(&g);
+	model_graph_release(&g);
+}
+
+/*
+ * Checks every parameter's analytic gradient on one batch of the tiny
+ * split against central differences (L(w + h) - L(w - h)) / 2h, with
+ * train 0 (no dropout) or 1 (the same dropout masks at every call):
+ *   - entry by entry, on every entry of small tensors and about 100 of
+ *     larger ones, to within etol plus 3% (the float noise of a single
+ *     difference, and LeakyReLU kinks crossed);
+ *   - over those entries together, to within agg (relative);
+ *   - along the gradient itself (all of the tensor moved by h g / |g|),
+ *     which must change the loss at the rate |g|, to within 1%: a
+ *     signal far above the noise, however small each entry is.
+ */
+static void
+grad_check_mode(const char *name, const char *const *sets, double scale,
+    double h, double etol, double agg, int train)
+{
+	const struct model_ops *ops = model_find(name);
+	struct model_hp hp;
+	struct model_run run;
+	struct model_batch b;
+	struct ep_err err = EP_ERR_INIT;
+	struct ep_rng rng;
+	size_t k, nt, checked = 0;
+	struct model_tensor *t;
+	double worst = 0;
+
+	hp_for(name, sets, &hp);
+	assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err), 0);
+	run.sampler.batch = 24;
+	model_sampler_epoch(&run.sampler);
+	assert_true(model_sampler_next(&run.sampler, &b));
+	t = ops->tensors(run.m, &nt);
+	for (k = 0; k < nt; k++) {
+		size_t n = t[k].rows * t[k].cols, i;
+
+		/* Biases start at 0: give them values to check with. */
+		for (i = 0; i < n; i++)
+			t[k].w[i] = t[k].rows == 1 ? 0.1f * (float)(i % 7) -
+			    0.3f : t[k].w[i] * (float)scale;
+		for (i = 0; i < n; i++)
+			t[k].g[i] = 0;
+	}
+	/* train = 1: dropout, with the same masks at every call (the model
+	 * draws its batch seed from rng). */
+	ep_rng_seed(&rng, 1, 1);
+	ops->loss(run.m, &b, 1, train, &rng);
+	for (k = 0; k < nt; k++) {
+		size_t n = t[k].rows * t[k].cols, i, step;
+		float *g = ep_xmalloc(n * sizeof *g);
+		float *keep = ep_xmalloc(n * sizeof *keep);
+		double ss_diff = 0, ss_num = 0, gn = 0, lp, lm, num, diff;
+
+		memcpy(g, t[k].g, n * sizeof *g);
+		memcpy(keep, t[k].w, n * sizeof *keep);
+		step = n > 200 ? n / 97 : 1;
+		for (i = 0; i < n; i += step) {
+			t[k].w[i] = keep[i] + (float)h;
+			ep_rng_seed(&rng, 1, 1);
+			lp = ops->loss(run.m, &b, 0, train, &rng);
+			t[k].w[i] = keep[i] - (float)h;
+			ep_rng_seed(&rng, 1, 1);
+			lm = ops->loss(run.m, &b, 0, train, &rng);
+			t[k].w[i] = keep[i];
+			num = (lp - lm) / (2 * h);
+			diff = fabs(num - (double)g[i]);
+			ss_diff += diff * diff;
+			ss_num += num * num;
+			if (diff > etol + 0.03 * fabs(num))
+				fail_msg("%s: %s[%zu]: analytic %.6g, numeric "
+				    "%.6g", name, t[k].name, i, (double)g[i],
+				    num);
+			if (diff > worst)
+				worst = diff;
+			checked++;
+		}
+		if (!(sqrt(ss_diff) <= agg * sqrt(ss_num)))
+			fail_msg("%s: %s: relative error %.3g over the entries",
+			    name, t[k].name, sqrt(ss_diff / ss_num));
+		for (i = 0; i < n; i++)
+			gn += (double)g[i] * (double)g[i];
+		gn = sqrt(gn);
+		/* Every tensor takes part in the loss. */
+		if (!(gn > 1e-4))
+			fail_msg("%s: %s: no gradient", name, t[k].name);
+		for (i = 0; i < n; i++)
+			t[k].w[i] = keep[i] + (float)(h * (double)g[i] / gn);
+		ep_rng_seed(&rng, 1, 1);
+		lp = ops->loss(run.m, &b, 0, train, &rng);
+		for (i = 0; i < n; i++)
+			t[k].w[i] = keep[i] - (float)(h * (double)g[i] / gn);
+		ep_rng_seed(&rng, 1, 1);
+		lm = ops->loss(run.m, &b, 0, train, &rng);
+		memcpy(t[k].w, keep, n * sizeof *keep);
+		num = (lp - lm) / (2 * h);
+		if (fabs(num - gn) > 0.01 * gn)
+			fail_msg("%s: %s: along the gradient %.6g, its norm "
+			    "%.6g", name, t[k].name, num, gn);
+		free(g);
+		free(keep);
+	}
+	assert_true(checked > 100);
+	print_message("%s: %zu entries, worst difference %.3g\n", name,
+	    checked, worst);
+	model_run_release(&run);
+}
+
+static void
+grad_check(const char *name, const char *const *sets, double scale,
+    double h, double etol, double agg)
+{
+	grad_check_mode(name, sets, scale, h, etol, agg, 0);
+}
+
+static void
+test_lightgcn_gradient(void **state)
+{
+	static const char *const layers3[] = { "n_layers=3", "reg_weight=0.3",
+		NULL };
+	static const char *const layers1[] = { "n_layers=1",
+		"embedding_size=70", NULL };
+	static const char *const layers0[] = { "n_layers=0", NULL };
+
+	(void)state;
+	grad_check("lightgcn", NULL, 3, 1e-3, 1e-4, 0.01);
+	grad_check("lightgcn", layers3, 3, 1e-3, 1e-4, 0.01);
+	grad_check("lightgcn", layers1, 3, 1e-3, 1e-4, 0.01);
+	grad_check("lightgcn", layers0, 3, 1e-3, 1e-4, 0.01);
+}
+
+static void
+test_ngcf_gradient(void **state)
+{
+	static const char *const reg[] = { "reg_weight=0.3", NULL };
+	static const char *const narrow[] = { "embedding_size=12",
+		"hidden_size=9", "n_layers=2", NULL };
+
+	(void)state;
+	/*
+	 * At width 64 the layers' rows have unit norm, so single entries of
+	 * the deeper weights' gradients are within a few times the float
+	 * noise of a difference (about 5e-5 here); the narrow model, and
+	 * the check along the gradient, are the sharp ones.
+	 */
+	grad_check("ngcf", NULL, 3, 2e-3, 5e-4, 0.15);
+	grad_check("ngcf", reg, 3, 2e-3, 5e-4, 0.15);
+	grad_check("ngcf", narrow, 3, 2e-3, 2e-4, 0.015);
+}
+
+/* The backward pass through message dropout, with its masks fixed. */
+static void
+test_ngcf_gradient_dropout(void **state)
+{
+	static const char *const narrow[] = { "embedding_size=12",
+		"hidden_size=9", "n_layers=2", "message_dropout=0.3", NULL };
+
+	(void)state;
+	grad_check_mode("ngcf", narrow, 3, 2e-3, 2e-4, 0.015, 1);
+}
+
+/* Test NDCG@10 of a model trained for epochs (0: to convergence). */
+static double
+trained_ndcg(const char *name, const char *const *sets, int epochs,
+    struct model_run *keep)
+{
+	const struct model_ops *ops = model_find(name);
+	struct model_hp hp;
+	struct model_run run;
+	struct model_eval_spec spec;
+	struct model_eval_result res;
+	struct ep_err err = EP_ERR_INIT;
+	int ran, best;
+
+	hp_for(name, sets, &hp);
+	assert_int_equal(model_eval_parse("mrr@10,ndcg@10", &spec, &err), 0);
+	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
+	assert_int_equal(model_run_train(&run, epochs ? epochs : 300,
+	    epochs == 0, &spec, NULL, NULL, &ran, &best, &err), 0);
+	assert_true(best >= 1 && best <= ran);
+	assert_int_equal(model_run_eval(&run, MODEL_TEST, &spec, &res, &err),
+	    0);
+	if (keep != NULL)
+		*keep = run;
+	else
+		model_run_release(&run);
+	return res.value[1];
+}
+
+static void
+test_models_beat_pop(void **state)
+{
+	static const char *const fast[] = { "learning_rate=0.01", NULL };
+	double pop, lg, ng;
+
+	(void)state;
+	pop = trained_ndcg("pop", NULL, 1, NULL);
+	lg = trained_ndcg("lightgcn", fast, 10, NULL);
+	ng = trained_ndcg("ngcf", fast, 10, NULL);
+	print_message("NDCG@10: pop %.4f lightgcn %.4f ngcf %.4f\n", pop, lg,
+	    ng);
+	if (!(lg > pop * 1.1))
+		fail_msg("LightGCN NDCG@10 %.4f vs Pop %.4f", lg, pop);
+	if (!(ng > pop * 1.1))
+		fail_msg("NGCF NDCG@10 %.4f vs Pop %.4f", ng, pop);
+}
+
+static void
+check_deterministic(const char *name)
+{
+	struct model_run a, b;
+	size_t k;
+
+	/* Also across thread counts: sums run in a fixed order. */
+	omp_set_num_threads(1);
+	trained_ndcg(name, NULL, 2, &a);
+	omp_set_num_threads(3);
+	trained_ndcg(name, NULL, 2, &b);
+	omp_set_num_threads(omp_get_num_procs());
+	for (k = 0; k < a.n_t; k++)
+		assert_memory_equal(a.t[k].w, b.t[k].w,
+		    a.t[k].rows * a.t[k].cols * sizeof(float));
+	model_run_release(&a);
+	model_run_release(&b);
+}
+
+static void
+test_deterministic(void **state)
+{
+	(void)state;
+	check_deterministic("lightgcn");
+	check_deterministic("ngcf");
+}
+
+/*
+ * Scores after training are those of a fresh model given the trained
+ * weights (so the cache is not stale, nor made with dropout), and for
+ * LightGCN those of a dense propagation done here.
+ */
+static void
+check_scores_fresh(const char *name)
+{
+	const struct model_ops *ops = model_find(name);
+	struct model_run run, fresh;
+	struct model_hp hp;
+	struct ep_err err = EP_ERR_INIT;
+	uint32_t users[3] = { 0, 7, 123 };
+	size_t ni = split.n_items, nt, k;
+	struct model_tensor *t, *ft;
+	float *s1 = ep_xmalloc(3 * ni * sizeof *s1);
+	float *s2 = ep_xmalloc(3 * ni * sizeof *s2);
+
+	trained_ndcg(name, NULL, 2, &run);
+	ops->score(run.m, users, 3, s1);
+	hp_for(name, NULL, &hp);
+	assert_int_equal(model_run_init(&fresh, ops, &hp, &split, &err), 0);
+	t = ops->tensors(run.m, &nt);
+	ft = ops->tensors(fresh.m, &k);
+	assert_int_equal(k, nt);
+	for (k = 0; k < nt; k++)
+		memcpy(ft[k].w, t[k].w, t[k].rows * t[k].cols * sizeof(float));
+	ops->prepare(fresh.m);
+	ops->score(fresh.m, users, 3, s2);
+	assert_memory_equal(s1, s2, 3 * ni * sizeof *s1);
+
+	if (strcmp(name, "lightgcn") == 0) {
+		/* fin = (E0 + A E0 + A^2 E0) / 3 with the dense A. */
+		size_t nu = split.n_users, n = nu + ni, d = t[0].cols, r, c, j;
+		double *A = dense_adjacency(&split);
+		double *e = ep_xmalloc(n * d * sizeof *e);
+		double *e1 = ep_xmalloc(n * d * sizeof *e1);
+		double *fin = ep_xmalloc(n * d * sizeof *fin);
+
+		for (r = 0; r < n; r++)
+			for (c = 0; c < d; c++)
+				e[r * d + c] = fin[r * d + c] = (double)(r < nu ?
+				    t[0].w[r * d + c] : t[1].w[(r - nu) * d + c]);
+		for (k = 0; k < 2; k++) {
+			for (r = 0; r < n; r++)
+				for (c = 0; c < d; c++) {
+					double s = 0;
+
+					for (j = 0; j < n; j++)
+						if (A[r * n + j] != 0)
+							s += A[r * n + j] *
+							    e[j * d + c];
+					e1[r * d + c] = s;
+				}
+			for (r = 0; r < n * d; r++) {
+				e[r] = e1[r];
+				fin[r] += e1[r];
+			}
+		}
+		for (j = 0; j < 3; j++)
+			for (k = 0; k < ni; k += 13) {
+				double s = 0;
+
+				for (c = 0; c < d; c++)
+					s += fin[users[j] * d + c] *
+					    fin[(nu + k) * d + c] / 9;
+				assert_close((double)s1[j * ni + k], s, 1e-4);
+			}
+		free(A);
+		free(e);
+		free(e1);
+		free(fin);
+	}
+	free(s1);
+	free(s2);
+	model_run_release(&fresh);
+	model_run_release(&run);
+}
+
+static void
+test_scores_after_training(void **state)
+{
+	(void)state;
+	check_scores_fresh("lightgcn");
+	check_scores_fresh("ngcf");
+}
+
+static void
+test_stats(void **state)
+{
+	const char *names[2] = { "lightgcn", "ngcf" };
+	int k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		const struct model_ops *ops = model_find(names[k]);
+		struct model_hp hp;
+		struct model_run run;
+		struct model_stats st;
+		struct ep_err err = EP_ERR_INIT;
+		double n = split.n_users + split.n_items;
+
+		hp_for(names[k], NULL, &hp);
+		assert_int_equal(model_run_init(&run, ops, &hp, &split, &err),
+		    0);
+		ops->stats(run.m, &st);
+		assert_true(st.params >= n * 64);
+		assert_true(st.bytes > st.params * 4);
+		assert_true(st.flops_epoch > 0 && st.flops_user > 0);
+		model_run_release(&run);
+	}
+	/* NGCF: ego tables and three layers of two 64 x 64 Linear. */
+	{
+		const struct model_ops *ops = model_find("ngcf");
+		struct model_hp hp;
+		struct model_run run;
+		struct model_stats st;
+		struct ep_err err = EP_ERR_INIT;
+
+		hp_for("ngcf", NULL, &hp);
+		assert_int_equal(model_run_init(&run, ops, &hp, &split, &err),
+		    0);
+		ops->stats(run.m, &st);
+		assert_close(st.params, (double)(split.n_users +
+		    split.n_items) * 64 + 3 * (2 * 64 * 64 + 2 * 64), 0);
+		assert_int_equal(run.n_t, 2 + 12);
+		model_run_release(&run);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_graph_spmm_matches_dense),
+		cmocka_unit_test(test_lightgcn_gradient),
+		cmocka_unit_test(test_ngcf_gradient),
+		cmocka_unit_test(test_ngcf_gradient_dropout),
+		cmocka_unit_test(test_models_beat_pop),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_scores_after_training),
+		cmocka_unit_test(test_stats),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
