@@ -16,6 +16,14 @@
 #include "models/model.h"
 #include "core/banned.h"
 
+/*
+ * Work (rows x width) below which a batch is handled by one thread: a
+ * batch of 2048 triples is well under a millisecond of work, and a
+ * parallel region per batch costs more than that on a loaded machine,
+ * where a barrier waits for a descheduled thread.
+ */
+#define PAR_MIN ((size_t)1 << 22)
+
 struct model {
 	const struct model_split *sp;
 	size_t d;
@@ -76,7 +84,7 @@ bpr_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	(void)rng;
 	m->coef = ep_xreallocarray(m->coef, n, sizeof *m->coef);
 	m->part = ep_xreallocarray(m->part, n, sizeof *m->part);
-#pragma omp parallel for schedule(static) if (n * d > 8192)
+#pragma omp parallel for schedule(static) if (n * d > PAR_MIN)
 	for (k = 0; k < (long)n; k++) {
 		const float *pu = P + (size_t)b->user[k] * d;
 		const float *qi = Q + (size_t)b->item[k] * d;
@@ -96,7 +104,7 @@ bpr_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		loss += m->part[k];
 	if (!grad)
 		return loss * scale;
-#pragma omp parallel if (n * d > 8192)
+#pragma omp parallel if (n * d > PAR_MIN)
 	{
 		int nt = omp_get_num_threads(), me = omp_get_thread_num();
 		float *gP = m->t[0].g, *gQ = m->t[1].g;

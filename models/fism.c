@@ -148,7 +148,7 @@ frob(const float *w, size_t rows, size_t cols, double *rowsum)
 	long r;
 	size_t i;
 
-#pragma omp parallel for schedule(static) if (rows * cols > 65536)
+#pragma omp parallel for schedule(static) if (rows * cols > (1u << 22))
 	for (r = 0; r < (long)rows; r++) {
 		const float *x = w + (size_t)r * cols;
 		double a = 0;
@@ -316,7 +316,7 @@ fism_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		float fq = nQ > 0 ? (float)(m->reg2 / nQ) : 0;
 		long i;
 
-#pragma omp parallel for schedule(static) if (ni * d > 65536)
+#pragma omp parallel for schedule(static) if (ni * d > (1u << 22))
 		for (i = 0; i < (long)(ni * d); i++) {
 			m->t[T_SRC].g[i] += fp * m->t[T_SRC].w[i];
 			m->t[T_DST].g[i] += fq * m->t[T_DST].w[i];

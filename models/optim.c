@@ -13,6 +13,11 @@
  * every row at every step rather than replaying skipped steps. */
 #define OPTIM_SWEEP_MAX ((size_t)16 << 20)
 
+/* Parameters below which a step runs on one thread: it is memory-bound,
+ * and a parallel region at every step costs more than it saves when
+ * another process holds a core. */
+#define OPTIM_PAR_MIN ((size_t)1 << 22)
+
 void
 model_optim_init(struct model_optim *o, struct model_tensor *t, size_t n,
     double lr, enum model_optim_kind kind)
@@ -149,7 +154,7 @@ model_optim_step(struct model_optim *o)
 	o->inv_sqrt_bc2[t] = (float)(1 / sqrt(1 - pow(o->beta2, (double)t)));
 	/* One parallel sweep over the rows of all tensors; every thread
 	 * walks the tensors (k is its own) and shares out their rows. */
-#pragma omp parallel if (o->total > 16384)
+#pragma omp parallel if (o->total > OPTIM_PAR_MIN)
 	for (size_t k = 0; k < o->n; k++) {
 		struct model_tensor *tt = &o->t[k];
 		size_t cols = tt->cols;

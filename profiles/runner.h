@@ -6,7 +6,8 @@
  *     model's single fit is its whole training);
  *   - N measured epochs, each split into the training step and the
  *     validation pass, the validation measured for each requested
- *     metric set on the same model state;
+ *     metric set on the same model state (a pass shorter than
+ *     min_valid_secs repeated, the window divided by the passes);
  *   - inference: top-k requests for random users at each batch size,
  *     each measured over a window of at least min_window_secs and
  *     min_requests requests, repeated;
@@ -40,6 +41,8 @@ struct prof_run_opts {
 	double batches[PROF_MAX_BATCHES];	/* 0 means all users */
 	int repeat;
 	double min_window_secs;
+	double min_valid_secs;		/* a validation pass shorter than this
+					 * is repeated within one measurement */
 	int min_requests;
 	int k;
 	double idle_watts;		/* from prof_run_idle(), 0: none */
