@@ -2,11 +2,13 @@
  * The subcommand table. A new subcommand is one cmd_<name>.c file and
  * one line here; its usage text is the SYNOPSIS of its man page.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "core/err.h"
 #include "core/banned.h"
 
 const struct cmd_entry cmd_table[] = {
@@ -99,5 +101,26 @@ cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	cmd_usage(e, stderr);
+	return 2;
+}
+
+int
+cmd_bad_option(const struct cmd_entry *e, int ch, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (ch == ':')
+		return cmd_usage_error(e, "%s: missing value", arg);
+	if (optopt != 0 && optopt != '?')
+		return cmd_usage_error(e, "-%c: unknown option", optopt);
+	return cmd_usage_error(e, "%s: unknown option", arg);
+}
+
+int
+cmd_bad_value(const struct cmd_entry *e, const char *opt,
+    struct ep_err *err)
+{
+	ep_err_prefix(err, "%s: %s", e->name, opt);
+	ep_report(err);
 	return 2;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/err.h"
+
 struct cmd_entry {
 	const char *name;
 	int (*fn)(int argc, char **argv);	/* NULL: not built yet */
@@ -36,6 +38,16 @@ void cmd_usage(const struct cmd_entry *e, FILE *f);
  */
 int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * Reports getopt_long's complaint ch (':' missing value, '?' unknown
+ * option) about the option just read, with the usage. Returns 2.
+ */
+int cmd_bad_option(const struct cmd_entry *e, int ch, char **argv);
+
+/* Reports "ecoplan: NAME: OPT: <err>" for a bad option value. Returns 2. */
+int cmd_bad_value(const struct cmd_entry *e, const char *opt,
+    struct ep_err *err);
 
 int cmd_help(int argc, char **argv);
 int cmd_ci(int argc, char **argv);

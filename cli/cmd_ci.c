@@ -38,19 +38,6 @@ self(void)
 	return cmd_find("ci");
 }
 
-/* Reports a getopt failure ('?' or ':') for the option at optind - 1. */
-static int
-bad_option(int ch, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (ch == ':')
-		return cmd_usage_error(self(), "%s: missing value", arg);
-	if (optopt != 0 && optopt != '?')
-		return cmd_usage_error(self(), "-%c: unknown option", optopt);
-	return cmd_usage_error(self(), "%s: unknown option", arg);
-}
-
 /* Reports a failed resolution: usage errors exit 2, others 1. */
 static int
 fail(struct ep_err *err)
@@ -333,7 +320,7 @@ ci_show(int argc, char **argv)
 			cmd_usage(self(), stdout);
 			return 0;
 		default:
-			return bad_option(ch, argv);
+			return cmd_bad_option(self(), ch, argv);
 		}
 	}
 	if (argc - optind > 1)
@@ -385,7 +372,7 @@ ci_list(int argc, char **argv)
 			cmd_usage(self(), stdout);
 			return 0;
 		default:
-			return bad_option(ch, argv);
+			return cmd_bad_option(self(), ch, argv);
 		}
 	}
 	if (argc - optind > 1)
@@ -765,7 +752,7 @@ ci_forecast(int argc, char **argv)
 			cmd_usage(self(), stdout);
 			return 0;
 		default:
-			return bad_option(ch, argv);
+			return cmd_bad_option(self(), ch, argv);
 		}
 	}
 	if (argc - optind < 1)

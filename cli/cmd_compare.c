@@ -59,33 +59,12 @@ self(void)
 }
 
 static int
-bad_option(int ch, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (ch == ':')
-		return cmd_usage_error(self(), "%s: missing value", arg);
-	if (optopt != 0 && optopt != '?')
-		return cmd_usage_error(self(), "-%c: unknown option", optopt);
-	return cmd_usage_error(self(), "%s: unknown option", arg);
-}
-
-/* Reports a bad option value; returns 2. */
-static int
-bad_value(const char *opt, struct ep_err *err)
-{
-	ep_err_prefix(err, "compare: %s", opt);
-	ep_report(err);
-	return 2;
-}
-
-static int
 parse_positive(const char *opt, const char *s, double min, double *out)
 {
 	struct ep_err err = EP_ERR_INIT;
 
 	if (ep_parse_double(s, min, 1e15, out, &err) < 0)
-		return bad_value(opt, &err);
+		return cmd_bad_value(self(), opt, &err);
 	return 0;
 }
 
@@ -98,14 +77,14 @@ scenario(struct cmp *c)
 	int st;
 
 	if (ep_parse_rate(c->qps_s, &rps, &err) < 0)
-		return bad_value("--qps", &err);
+		return cmd_bad_value(self(), "--qps", &err);
 	if (!(rps > 0)) {
 		ep_error("compare: --qps: '%s': must be more than 0 (a "
 		    "comparison needs some load)", c->qps_s);
 		return 2;
 	}
 	if (ep_parse_cadence(c->retrain_s, &upy, &err) < 0)
-		return bad_value("--retrain", &err);
+		return cmd_bad_value(self(), "--retrain", &err);
 	c->sc = (struct calc_scenario)CALC_SCENARIO_INIT;
 	c->sc.requests_per_sec = rps;
 	c->sc.updates_per_year = upy;
@@ -969,7 +948,7 @@ cmd_compare(int argc, char **argv)
 			cmd_usage(self(), stdout);
 			goto out;
 		default:
-			st = bad_option(ch, argv);
+			st = cmd_bad_option(self(), ch, argv);
 			goto out;
 		}
 	}
@@ -1019,14 +998,14 @@ cmd_compare(int argc, char **argv)
 	if (samples_s != NULL) {
 		if (ep_parse_count(samples_s, 1, CALC_MC_MAX_SAMPLES, &l,
 		    &err) < 0) {
-			st = bad_value("--uncertainty", &err);
+			st = cmd_bad_value(self(), "--uncertainty", &err);
 			goto out;
 		}
 		c->samples = l;
 	}
 	if (seed_s != NULL) {
 		if (ep_parse_count(seed_s, 0, 4294967295L, &l, &err) < 0) {
-			st = bad_value("--seed", &err);
+			st = cmd_bad_value(self(), "--seed", &err);
 			goto out;
 		}
 		c->seed = (unsigned long)l;

@@ -55,26 +55,6 @@ self(void)
 	return cmd_find("plan");
 }
 
-static int
-bad_option(int ch, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (ch == ':')
-		return cmd_usage_error(self(), "%s: missing value", arg);
-	if (optopt != 0 && optopt != '?')
-		return cmd_usage_error(self(), "-%c: unknown option", optopt);
-	return cmd_usage_error(self(), "%s: unknown option", arg);
-}
-
-static int
-bad_value(const char *opt, struct ep_err *err)
-{
-	ep_err_prefix(err, "plan: %s", opt);
-	ep_report(err);
-	return 2;
-}
-
 /* "lo..hi" or one rate, both more than 0; returns an exit status. */
 static int
 parse_range(const char *s, double *lo, double *hi)
@@ -89,11 +69,11 @@ parse_range(const char *s, double *lo, double *hi)
 	ret = ep_parse_rate(a, lo, &err);
 	free(a);
 	if (ret < 0)
-		return bad_value("--qps", &err);
+		return cmd_bad_value(self(), "--qps", &err);
 	if (dots == NULL)
 		*hi = *lo;
 	else if (ep_parse_rate(dots + 2, hi, &err) < 0)
-		return bad_value("--qps", &err);
+		return cmd_bad_value(self(), "--qps", &err);
 	if (!(*lo > 0) || !(*hi > 0)) {
 		ep_error("plan: --qps: '%s': rates must be more than 0", s);
 		return 2;
@@ -125,7 +105,7 @@ parse_cadences(struct plan *pl, const char *list)
 		if (ep_parse_cadence(pl->cad_s[pl->n_cad],
 		    &pl->cad[pl->n_cad], &err) < 0) {
 			pl->n_cad++;
-			return bad_value("--retrain", &err);
+			return cmd_bad_value(self(), "--retrain", &err);
 		}
 		pl->n_cad++;
 		s = *e == ',' ? e + 1 : e;
@@ -328,12 +308,12 @@ run(struct plan *pl, char **names, const char *profiles, const char *region,
 	}
 	if (min_s != NULL) {
 		if (ep_parse_double(min_s, 0, 1, &pl->floor_ndcg, &err) < 0)
-			return bad_value("--min-ndcg", &err);
+			return cmd_bad_value(self(), "--min-ndcg", &err);
 	} else {
 		v = 0.05;
 		if (tol_s != NULL && ep_parse_double(tol_s, 0, 1, &v, &err) <
 		    0)
-			return bad_value("--accuracy-tolerance", &err);
+			return cmd_bad_value(self(), "--accuracy-tolerance", &err);
 		pl->floor_ndcg = isinf(best) ? (double)INFINITY :
 		    best * (1 - v);
 	}
@@ -423,7 +403,7 @@ cmd_plan(int argc, char **argv)
 			cmd_usage(self(), stdout);
 			goto out;
 		default:
-			st = bad_option(ch, argv);
+			st = cmd_bad_option(self(), ch, argv);
 			goto out;
 		}
 	}
@@ -447,7 +427,7 @@ cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	if (ep_parse_count(points_s, 1, MAX_POINTS, &points, &err) < 0) {
-		st = bad_value("--points", &err);
+		st = cmd_bad_value(self(), "--points", &err);
 		goto out;
 	}
 	if ((st = parse_range(qps, &pl->lo, &pl->hi)) != 0 ||

@@ -34,18 +34,6 @@ self(void)
 	return cmd_find("rank");
 }
 
-static int
-bad_option(int ch, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (ch == ':')
-		return cmd_usage_error(self(), "%s: missing value", arg);
-	if (optopt != 0 && optopt != '?')
-		return cmd_usage_error(self(), "-%c: unknown option", optopt);
-	return cmd_usage_error(self(), "%s: unknown option", arg);
-}
-
 /* The value a model is ranked by, or NaN when its profile lacks it. */
 static double
 value(const struct prof_profile *p, enum by by)
@@ -274,7 +262,7 @@ cmd_rank(int argc, char **argv)
 			cmd_usage(self(), stdout);
 			return 0;
 		default:
-			return bad_option(ch, argv);
+			return cmd_bad_option(self(), ch, argv);
 		}
 	}
 	if (argc - optind != 2)

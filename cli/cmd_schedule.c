@@ -34,26 +34,6 @@ self(void)
 	return cmd_find("schedule");
 }
 
-static int
-bad_option(int ch, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (ch == ':')
-		return cmd_usage_error(self(), "%s: missing value", arg);
-	if (optopt != 0 && optopt != '?')
-		return cmd_usage_error(self(), "-%c: unknown option", optopt);
-	return cmd_usage_error(self(), "%s: unknown option", arg);
-}
-
-static int
-bad_value(const char *opt, struct ep_err *err)
-{
-	ep_err_prefix(err, "schedule: %s", opt);
-	ep_report(err);
-	return 2;
-}
-
 /* "2 h 5 min", "48 min", "30 s". */
 static void
 duration_words(double secs, char *buf, size_t size)
@@ -273,7 +253,7 @@ cmd_schedule(int argc, char **argv)
 			cmd_usage(self(), stdout);
 			return 0;
 		default:
-			return bad_option(ch, argv);
+			return cmd_bad_option(self(), ch, argv);
 		}
 	}
 	if (argc - optind != 1)
@@ -285,14 +265,14 @@ cmd_schedule(int argc, char **argv)
 		return cmd_usage_error(self(), "--metric-set: '%s': expected "
 		    "all or mrr", j.metric_set);
 	if (ep_parse_duration(within_s, &j.within, &err) < 0)
-		return bad_value("--within", &err);
+		return cmd_bad_value(self(), "--within", &err);
 	if (!(j.within > 0) || j.within > CI_HOURS_MAX * 3600.0) {
 		ep_error("schedule: --within: '%s': must be more than 0 and "
 		    "at most %d h", within_s, CI_HOURS_MAX);
 		return 2;
 	}
 	if (ep_parse_double(pue_s, 1, 100, &j.pue, &err) < 0)
-		return bad_value("--pue", &err);
+		return cmd_bad_value(self(), "--pue", &err);
 	st = cmd_pick_profiles("schedule", &argv[optind], 1, profiles, 0,
 	    &pick);
 	if (st != 0)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "models/kernels.h"
 #include "models/model.h"
 #include "core/banned.h"
 
@@ -159,16 +160,8 @@ bpr_mark_rows(struct model *m, const struct model_batch *b)
 static void
 bpr_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
-	size_t d = m->d, j;
-	float *a = ep_xmalloc(n * d * sizeof *a);
-
-	for (j = 0; j < n; j++)
-		memcpy(a + j * d, m->t[0].w + (size_t)users[j] * d,
-		    d * sizeof *a);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n,
-	    (int)m->sp->n_items, (int)d, 1.0f, a, (int)d, m->t[1].w, (int)d,
-	    0.0f, out, (int)m->sp->n_items);
-	free(a);
+	model_dot_score(m->t[0].w, m->t[1].w, m->d, users, n,
+	    m->sp->n_items, out);
 }
 
 static void

@@ -1,8 +1,11 @@
 /*
  * Dense kernels for the models.
  */
+#include <cblas.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "models/kernels.h"
 #include "core/banned.h"
 
@@ -88,4 +91,18 @@ model_item_rows_score(const struct model_csr *x, const size_t *rowptr,
 				o[col[p]] += val[p];
 		}
 	}
+}
+
+void
+model_dot_score(const float *U, const float *V, size_t w,
+    const uint32_t *users, size_t n, size_t ni, float *out)
+{
+	float *a = ep_xmalloc((n ? n : 1) * w * sizeof *a);
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		memcpy(a + j * w, U + (size_t)users[j] * w, w * sizeof *a);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)ni,
+	    (int)w, 1.0f, a, (int)w, V, (int)w, 0.0f, out, (int)ni);
+	free(a);
 }

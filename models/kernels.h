@@ -36,6 +36,14 @@ void model_item_rows_score(const struct model_csr *x, const size_t *rowptr,
     size_t ni, float *out);
 
 /*
+ * Dot-product scores: out (n x ni, row-major) = the rows users[0..n) of
+ * the user table U (width w) times the ni rows of the item table V, one
+ * SGEMM. Thread-safe (BLAS must be single-threaded in parallel callers).
+ */
+void model_dot_score(const float *U, const float *V, size_t w,
+    const uint32_t *users, size_t n, size_t ni, float *out);
+
+/*
  * Offers item i with score x to a top-k list (ts/ti, descending, *cnt
  * entries so far). A strictly greater score is needed to enter the list
  * or move up, so that among equal scores the item offered first (the

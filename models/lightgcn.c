@@ -23,6 +23,7 @@
 
 #include "core/mem.h"
 #include "models/graph.h"
+#include "models/kernels.h"
 #include "models/model.h"
 #include "core/banned.h"
 
@@ -279,16 +280,8 @@ lgcn_prepare(struct model *m)
 static void
 lgcn_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
-	size_t d = m->d, ni = m->sp->n_items, j;
-	const float *items = m->fin + (size_t)m->sp->n_users * d;
-	float *a = ep_xmalloc((n ? n : 1) * d * sizeof *a);
-
-	for (j = 0; j < n; j++)
-		memcpy(a + j * d, m->fin + (size_t)users[j] * d,
-		    d * sizeof *a);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)ni,
-	    (int)d, 1.0f, a, (int)d, items, (int)d, 0.0f, out, (int)ni);
-	free(a);
+	model_dot_score(m->fin, m->fin + (size_t)m->sp->n_users * m->d, m->d,
+	    users, n, m->sp->n_items, out);
 }
 
 static void

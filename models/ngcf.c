@@ -28,6 +28,7 @@
 
 #include "core/mem.h"
 #include "models/graph.h"
+#include "models/kernels.h"
 #include "models/model.h"
 #include "core/banned.h"
 
@@ -585,16 +586,8 @@ ngcf_prepare(struct model *m)
 static void
 ngcf_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
-	size_t W = m->width, ni = m->sp->n_items, j;
-	const float *items = m->fin + (size_t)m->sp->n_users * W;
-	float *a = ep_xmalloc((n ? n : 1) * W * sizeof *a);
-
-	for (j = 0; j < n; j++)
-		memcpy(a + j * W, m->fin + (size_t)users[j] * W,
-		    W * sizeof *a);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)ni,
-	    (int)W, 1.0f, a, (int)W, items, (int)W, 0.0f, out, (int)ni);
-	free(a);
+	model_dot_score(m->fin, m->fin + (size_t)m->sp->n_users * m->width,
+	    m->width, users, n, m->sp->n_items, out);
 }
 
 static void
