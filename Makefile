@@ -103,7 +103,8 @@ lint-man:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
 
 sanitize: deps-san
-	@$(MAKE) --no-print-directory O=build-san BIN=build-san/ecoplan \
+	@CLI_ASAN_OPTIONS=detect_leaks=0 \
+	    $(MAKE) --no-print-directory O=build-san BIN=build-san/ecoplan \
 	    CC=clang test \
 	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-pass-failed'
 
