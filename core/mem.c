@@ -10,8 +10,8 @@
 #include "core/mem.h"
 #include "core/banned.h"
 
-static void
-oom(void)
+void
+ep_oom(void)
 {
 	fputs("ecoplan: out of memory\n", stderr);
 	exit(1);
@@ -23,7 +23,7 @@ ep_xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (p == NULL)
-		oom();
+		ep_oom();
 	return p;
 }
 
@@ -33,7 +33,7 @@ ep_xcalloc(size_t nmemb, size_t size)
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (p == NULL)
-		oom();
+		ep_oom();
 	return p;
 }
 
@@ -43,7 +43,7 @@ ep_xrealloc(void *ptr, size_t size)
 	void *p = realloc(ptr, size ? size : 1);
 
 	if (p == NULL)
-		oom();
+		ep_oom();
 	return p;
 }
 
@@ -51,7 +51,7 @@ void *
 ep_xreallocarray(void *ptr, size_t nmemb, size_t size)
 {
 	if (size != 0 && nmemb > SIZE_MAX / size)
-		oom();
+		ep_oom();
 	return ep_xrealloc(ptr, nmemb * size);
 }
 
@@ -62,10 +62,10 @@ ep_xaligned(size_t nmemb, size_t size)
 	void *p = NULL;
 
 	if (size != 0 && nmemb > (SIZE_MAX - 64) / size)
-		oom();
+		ep_oom();
 	bytes = (nmemb * size + 63) & ~(size_t)63;
 	if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0)
-		oom();
+		ep_oom();
 	return p;
 }
 
@@ -97,7 +97,7 @@ ep_xasprintf(const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		oom();
+		ep_oom();
 	p = ep_xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

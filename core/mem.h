@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+/* Reports "ecoplan: out of memory" and exits 1: for allocations made by
+ * third-party libraries (cJSON) that report exhaustion with NULL. */
+_Noreturn void ep_oom(void);
+
 void *ep_xmalloc(size_t size);
 void *ep_xcalloc(size_t nmemb, size_t size);
 void *ep_xrealloc(void *ptr, size_t size);

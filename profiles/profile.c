@@ -192,10 +192,8 @@ prof_profile_to_json(const struct prof_profile *p)
 	add_str(root, "source", p->source);
 	s = cJSON_Print(root);
 	cJSON_Delete(root);
-	if (s == NULL) {
-		fputs("ecoplan: out of memory\n", stderr);
-		exit(1);
-	}
+	if (s == NULL)
+		ep_oom();
 	return s;
 }
 
