@@ -786,7 +786,10 @@ prof_measure_to_profile(const struct prof_measure_result *r,
 	snprintf(p->ladder, sizeof p->ladder, "%s", m->ladder);
 	p->poll_secs = m->poll_secs;
 	p->idle_watts = 0;
-	if (m->machine_wide)
+	if (strcmp(m->kind, "nvml") == 0)
+		snprintf(note, sizeof note, "; kwh and gross_kwh are the "
+		    "GPU energy alone: no CPU meter was used");
+	else if (m->machine_wide)
 		snprintf(note, sizeof note, "; kwh is the command's process "
 		    "tree share of the CPU energy (%.1f%% of the machine's "
 		    "busy CPU time, from /proc) plus all GPU energy, "

@@ -3,6 +3,7 @@
  * kept by the kernel in 64 bits and converted to joules with the scale
  * sysfs gives for each event (2^-32 J on every CPU so far).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -268,6 +269,28 @@ append(char *buf, size_t len, const char *s)
 		memcpy(buf + len - 4, "...", 4);
 }
 
+/*
+ * The energy events base/events lists, comma-separated, into buf (for
+ * the message that says why none of them is used).
+ */
+static void
+list_events(const char *base, char *buf, size_t len)
+{
+	char *path = ep_xasprintf("%s/events", base);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	while (d != NULL && (de = readdir(d)) != NULL && n++ < 64)
+		if (strncmp(de->d_name, "energy-", 7) == 0 &&
+		    strchr(de->d_name, '.') == NULL)
+			append(buf, len, de->d_name);
+	if (d != NULL)
+		closedir(d);
+	free(path);
+}
+
 int
 prof_perf_open(struct prof_perf **out, const char *root, char *domains,
     size_t domains_len, char *notes, size_t notes_len, struct ep_err *err)
@@ -314,8 +337,16 @@ prof_perf_open(struct prof_perf **out, const char *root, char *domains,
 		if ((have[e] = read_event(base, &ev[e], err)) < 0)
 			goto out;
 	if (!have[0]) {
+		char found[160];
+
+		/* energy-psys (the platform) is not used in its place: it
+		 * contains more than the packages, and virtual machines
+		 * list it with a counter that never moves. */
+		list_events(base, found, sizeof found);
 		ep_fail(err, EP_ENOTFOUND, "%s/events/energy-pkg: not found: "
-		    "this CPU's power PMU has no package counter", base);
+		    "this CPU's power PMU has no package counter%s%s%s", base,
+		    found[0] != '\0' ? " (found: " : "", found,
+		    found[0] != '\0' ? ")" : "");
 		goto out;
 	}
 

@@ -353,6 +353,31 @@ test_measure_machine_wide_share(void **state)
 	unsetenv("ECOPLAN_SYSFS_ROOT");
 }
 
+/* The GPU meter alone: nothing claims a CPU share it did not count. */
+static void
+test_measure_gpu_only_note(void **state)
+{
+	struct prof_measure_result r;
+	struct prof_meter m;
+	struct prof_profile p;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	memset(&m, 0, sizeof m);
+	r.joules = r.gross_joules = 3600;
+	r.secs = 10;
+	r.tree_share = 0.5;
+	snprintf(m.kind, sizeof m.kind, "nvml");
+	snprintf(m.gpu_kind, sizeof m.gpu_kind, "nvml");
+	snprintf(m.assumptions, sizeof m.assumptions, "nvml: counter");
+	m.machine_wide = 1;
+	prof_profile_init(&p);
+	prof_measure_to_profile(&r, &m, &p);
+	assert_contains(p.assumptions, "GPU energy alone");
+	assert_null(strstr(p.assumptions, "share of the CPU"));
+	assert_close(p.epoch_train.kwh, 1e-3, 1e-12);
+}
+
 int
 main(void)
 {
@@ -371,6 +396,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_measure_queries, setup,
 		    teardown),
+		cmocka_unit_test(test_measure_gpu_only_note),
 		cmocka_unit_test_setup_teardown(test_measure_machine_wide_share,
 		    setup, teardown),
 	};

@@ -825,6 +825,21 @@ test_perf_bad_trees(void **state)
 		free(p);
 	}
 	open_bad(PROF_METER_PERF, "events/energy-pkg: not found");
+	/* As an H200 machine's virtual machine has it: psys alone, with
+	 * a counter that stays at 0. It is named, and not used. */
+	put("bus/event_source/devices/power/events/energy-psys",
+	    "event=0x05\n");
+	put("bus/event_source/devices/power/events/energy-psys.scale",
+	    "2.3283064365386962890625e-10\n");
+	{
+		char *p = ep_xasprintf("%s/bus/event_source/devices/power/"
+		    "events/energy-ram", tmp);
+
+		assert_int_equal(unlink(p), 0);
+		free(p);
+	}
+	open_bad(PROF_METER_PERF, "has no package counter (found: "
+	    "energy-psys)");
 }
 
 static void
