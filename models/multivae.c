@@ -325,7 +325,7 @@ multivae_loss(struct model *m, const struct model_batch *b, int grad,
 		const uint32_t *row = h->col + h->rowptr[u];
 		size_t len = model_csr_row_len(h, u), i;
 		const float *mu = m->e + (size_t)r * lat, *lv = mu + zd;
-		double mx = -INFINITY, se = 0, lse, hs = 0, kk = 0;
+		double mx = -(double)INFINITY, se = 0, lse, hs = 0, kk = 0;
 		float f;
 
 		for (i = 0; i < ni; i++)
