@@ -76,7 +76,9 @@ hp_for(const char *name, const char *const *sets, struct model_hp *hp)
 /*
  * Checks every parameter's analytic gradient on one batch of the tiny
  * split against central differences (L(w + h) - L(w - h)) / 2h, with
- * train 0 (no dropout) or 1 (the same dropout masks at every call):
+ * train 0 (no dropout; MultiVAE's z = mu) or 1 (the same dropout masks
+ * and eps at every call: the model draws them from rng, re-seeded before
+ * each call); embeddings are multiplied by scale first:
  *   - entry by entry, on every entry of small tensors and about 100 of
  *     larger ones, to within etol plus 3% (the float noise of a single
  *     difference); where a ReLU kink lies within h of the entry, to
