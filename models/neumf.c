@@ -17,8 +17,9 @@
  *
  * A batch runs on one thread: its GEMMs (2048 x 128 x 128) take a few
  * milliseconds, less than a parallel region costs on a loaded machine.
- * Dropout masks are drawn from the training rng in a fixed order, so the
- * result depends on the seed only. Full-sort scoring pushes every (user,
+ * Dropout masks come from a counter-based hash of a seed drawn from the
+ * training rng for each batch (and of layer and element), so the result
+ * depends on the seed only. Full-sort scoring pushes every (user,
  * item) pair through the MLP, as RecBole must (NeuMF has no dot-product
  * shortcut), with GEMMs over all items for a user; the item half of the
  * first layer, W_0 [0, q'_i] + b_0, does not depend on the user and is
@@ -44,8 +45,8 @@ struct model {
 	size_t layers;
 	size_t w[MAX_LAYERS + 1];	/* widths: w[0] = 2 me, then hidden */
 	double dropout;
-	uint32_t drop_below;	/* an element is dropped when a 32-bit draw
-				 * is below this */
+	uint32_t drop_below;	/* an element is dropped when its 32-bit
+				 * hash is below this */
 	float keep_mul;		/* 1 / (1 - p), as torch.nn.Dropout */
 	/* The tables, then weight and bias a layer, then the output. */
 	struct model_tensor t[T_FIXED + 2 * MAX_LAYERS + 2];
@@ -57,7 +58,7 @@ struct model {
 	size_t maxw;
 	float *x[MAX_LAYERS + 1];	/* layer inputs / ReLU outputs */
 	float *a[MAX_LAYERS];	/* inputs after dropout */
-	unsigned char *keep[MAX_LAYERS];
+	float *keep[MAX_LAYERS];	/* dropout: 0 or 1 / (1 - p) */
 	float *gmf;		/* p_u * q_i */
 	float *dz;		/* d(loss)/dz */
 	float *gcur, *gnxt;	/* gradients flowing down the MLP */
@@ -188,7 +189,7 @@ reserve(struct model *m, size_t n)
 		free(m->a[k]);
 		free(m->keep[k]);
 		m->a[k] = ep_xaligned(n * m->w[k], sizeof(float));
-		m->keep[k] = ep_xaligned(n * m->w[k], 1);
+		m->keep[k] = ep_xaligned(n * m->w[k], sizeof(float));
 	}
 	free(m->gmf);
 	free(m->dz);
@@ -199,6 +200,40 @@ reserve(struct model *m, size_t n)
 	m->gcur = ep_xaligned(n * m->maxw, sizeof(float));
 	m->gnxt = ep_xaligned(n * m->maxw, sizeof(float));
 	m->cap = n;
+}
+
+/* A 64-bit mix of x (splitmix64's finaliser). */
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * Dropout's multipliers: keep[k] = mul unless the k-th 32-bit value of a
+ * counter-based hash of seed is below drop_below (two values a hash),
+ * then 0.
+ */
+static void
+dropout_mask(uint64_t seed, uint32_t drop_below, float mul,
+    float *restrict keep, size_t n)
+{
+	size_t k;
+
+#pragma omp simd
+	for (k = 0; k < n / 2; k++) {
+		uint64_t z = mix64(seed + (uint64_t)k * 0x9e3779b97f4a7c15ULL);
+
+		keep[2 * k] = (uint32_t)z >= drop_below ? mul : 0.0f;
+		keep[2 * k + 1] = (uint32_t)(z >> 32) >= drop_below ? mul : 0.0f;
+	}
+	if (n % 2)
+		keep[n - 1] = (uint32_t)mix64(seed + (uint64_t)(n / 2) *
+		    0x9e3779b97f4a7c15ULL) >= drop_below ? mul : 0.0f;
 }
 
 /* log(1 + e^x) without overflow. */
@@ -217,8 +252,13 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	const float *ow = m->ow->w;
 	int dropping = train && m->dropout > 0;
 	double loss = 0, scale = 1.0 / (double)n;
+	uint64_t seed = 0;
 
 	reserve(m, n);
+	if (dropping) {
+		seed = (uint64_t)ep_rng_u32(rng) << 32;
+		seed |= ep_rng_u32(rng);
+	}
 	/* Gather: the GMF product and the MLP's input. */
 	for (k = 0; k < n; k++) {
 		const float *pu = m->t[T_UMF].w + (size_t)b->user[k] * mf;
@@ -238,14 +278,15 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		float *y = m->x[l + 1];
 
 		if (dropping) {
-			/* Drawn in row order, one draw an element. */
-			float *ad = m->a[l];
-			unsigned char *kp = m->keep[l];
+			float *restrict ad = m->a[l];
+			const float *restrict xl = m->x[l];
+			float *restrict kp = m->keep[l];
 
-			for (k = 0; k < n * in; k++) {
-				kp[k] = ep_rng_u32(rng) >= m->drop_below;
-				ad[k] = kp[k] ? m->x[l][k] * m->keep_mul : 0.0f;
-			}
+			dropout_mask(seed + ((uint64_t)l << 56), m->drop_below,
+			    m->keep_mul, kp, n * in);
+#pragma omp simd
+			for (k = 0; k < n * in; k++)
+				ad[k] = xl[k] * kp[k];
 			a = ad;
 		}
 		for (k = 0; k < n; k++)
@@ -253,6 +294,7 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n,
 		    (int)out, (int)in, 1.0f, a, (int)in, m->lw[l]->w, (int)in,
 		    1.0f, y, (int)out);
+#pragma omp simd
 		for (k = 0; k < n * out; k++)
 			y[k] = y[k] > 0 ? y[k] : 0.0f;
 	}
@@ -314,14 +356,21 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n,
 		    (int)in, (int)out, 1.0f, m->gcur, (int)out, m->lw[l]->w,
 		    (int)in, 0.0f, m->gnxt, (int)in);
-		for (k = 0; k < n * in; k++) {
-			float v = m->gnxt[k];
+		if (dropping) {
+			const float *restrict kp = m->keep[l];
+			float *restrict gn = m->gnxt;
 
-			if (dropping)
-				v = m->keep[l][k] ? v * m->keep_mul : 0.0f;
-			if (l > 0 && !(m->x[l][k] > 0))
-				v = 0;
-			m->gnxt[k] = v;
+#pragma omp simd
+			for (k = 0; k < n * in; k++)
+				gn[k] *= kp[k];
+		}
+		if (l > 0) {
+			const float *restrict xl = m->x[l];
+			float *restrict gn = m->gnxt;
+
+#pragma omp simd
+			for (k = 0; k < n * in; k++)
+				gn[k] = xl[k] > 0 ? gn[k] : 0.0f;
 		}
 		tmp = m->gcur;
 		m->gcur = m->gnxt;

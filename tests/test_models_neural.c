@@ -338,7 +338,8 @@ test_neumf_gradient_dropout(void **state)
 
 	(void)state;
 	grad_check_mode("neumf", narrow, 10, 1e-3, 1e-4, 0.01, 1);
-	grad_check_mode("neumf", def, 10, 1e-3, 1e-4, 0.01, 1);
+	/* At RecBole's widths, 3% over the entries, as without dropout. */
+	grad_check_mode("neumf", def, 10, 1e-3, 1e-4, 0.03, 1);
 }
 
 /*
