@@ -20,6 +20,7 @@ extern const struct model_ops model_slimelastic_ops;
 extern const struct model_ops model_ease_ops;
 extern const struct model_ops model_itemknn_ops;
 extern const struct model_ops model_lightgcn_ops, model_ngcf_ops;
+extern const struct model_ops model_multivae_ops, model_neumf_ops;
 
 static const struct model_ops *const table[] = {
 	&model_pop_ops,
@@ -28,6 +29,8 @@ static const struct model_ops *const table[] = {
 	&model_fism_ops,
 	&model_slimelastic_ops,
 	&model_ease_ops,
+	&model_multivae_ops,
+	&model_neumf_ops,
 	&model_lightgcn_ops,
 	&model_ngcf_ops,
 };

@@ -12,6 +12,9 @@ ok "traditional converge" 0 'after 1 epoch' "" -- train -d "$small" --converge e
 ok "metrics option" 0 'gauc [0-9.]+' "" -- train -d "$small" --metrics gauc,ndcg@5 itemknn
 ok "json output" 0 '"best_epoch":' "" -- train -d "$small" --epochs 1 --json bpr
 ok "set option" 0 'test mrr@10' "" -- train -d "$small" --epochs 1 --set embedding_size=8 --set optimizer=lazy_adam fism
+ok "neumf trains" 0 '^epoch +1  loss' "" -- train -d "$small" --epochs 1 --set mlp_hidden_size_1=16 --set mlp_hidden_size_2=8 neumf
+ok "multivae trains" 0 '^epoch +1  loss' "" -- train -d "$small" --epochs 1 --set mlp_hidden_size=32 multivae
+ok "odd latent dimension" 2 "" 'latent_dimension: 7: expected an even number' -- train -d "$small" --set latent_dimension=7 multivae
 ok "no model" 2 "" 'train: which model' -- train
 ok "two models" 2 "" 'one model at a time' -- train bpr fism
 ok "unknown model" 2 "" "^ecoplan: bprr: unknown model; did you mean 'bpr'\?" -- train bprr

@@ -1,0 +1,577 @@
+/*
+ * NeuMF (He et al. 2017) as RecBole implements it, without pre-training:
+ * four embedding tables (user and item, for the GMF and the MLP branch,
+ * normal initialisation with standard deviation 0.01), and
+ *   g     = p_u * q_i                                   (* elementwise)
+ *   x0    = [p'_u, q'_i]
+ *   x_l+1 = ReLU(W_l dropout(x_l) + b_l)                for each layer
+ *   z     = w . [g, x_L] + b
+ * with RecBole's MLPLayers (dropout before every Linear, training only),
+ * its Linear layers left at PyTorch's default initialisation (uniform in
+ * +-1/sqrt(fan_in), weights and biases). Training is pointwise: binary
+ * cross-entropy on z (BCEWithLogits) over half a batch of positives and
+ * one sampled negative each; there is no regulariser.
+ *
+ * Scores are the logits z: RecBole's predict() returns sigmoid(z), which
+ * ranks the same, and in float saturates to ties for large z.
+ *
+ * A batch runs on one thread: its GEMMs (2048 x 128 x 128) take a few
+ * milliseconds, less than a parallel region costs on a loaded machine.
+ * Dropout masks come from a counter-based hash of a seed drawn from the
+ * training rng for each batch (and of layer and element), so the result
+ * depends on the seed only. Full-sort scoring pushes every (user,
+ * item) pair through the MLP, as RecBole must (NeuMF has no dot-product
+ * shortcut), with GEMMs over all items for a user; the item half of the
+ * first layer, W_0 [0, q'_i] + b_0, does not depend on the user and is
+ * computed once by prepare().
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "models/model.h"
+#include "core/banned.h"
+
+#define MAX_LAYERS 3
+
+enum { T_UMF, T_IMF, T_UMLP, T_IMLP, T_FIXED };
+
+struct model {
+	const struct model_split *sp;
+	size_t mf;		/* GMF width */
+	size_t me;		/* MLP embedding width */
+	size_t layers;
+	size_t w[MAX_LAYERS + 1];	/* widths: w[0] = 2 me, then hidden */
+	double dropout;
+	uint32_t drop_below;	/* an element is dropped when its 32-bit
+				 * hash is below this */
+	float keep_mul;		/* 1 / (1 - p), as torch.nn.Dropout */
+	/* The tables, then weight and bias a layer, then the output. */
+	struct model_tensor t[T_FIXED + 2 * MAX_LAYERS + 2];
+	size_t n_t;
+	struct model_tensor *lw[MAX_LAYERS], *lb[MAX_LAYERS];
+	struct model_tensor *ow, *ob;
+	/* Batch workspace, for cap rows. */
+	size_t cap;
+	size_t maxw;
+	float *x[MAX_LAYERS + 1];	/* layer inputs / ReLU outputs */
+	float *a[MAX_LAYERS];	/* inputs after dropout */
+	float *keep[MAX_LAYERS];	/* dropout: 0 or 1 / (1 - p) */
+	float *gmf;		/* p_u * q_i */
+	float *dz;		/* d(loss)/dz */
+	float *gcur, *gnxt;	/* gradients flowing down the MLP */
+	/* Scoring cache: W_0 [0, q'_i] + b_0 for every item. */
+	float *qw;
+	int cached;
+};
+
+static const struct model_param params[] = {
+	{ "mf_embedding_size", MODEL_PARAM_INT, 64, 1, 4096, NULL,
+	    "dimension of the GMF embeddings" },
+	{ "mlp_embedding_size", MODEL_PARAM_INT, 64, 1, 4096, NULL,
+	    "dimension of the MLP embeddings (the MLP's input is twice it)" },
+	{ "mlp_hidden_size_1", MODEL_PARAM_INT, 128, 1, 4096, NULL,
+	    "width of the first MLP layer (RecBole's mlp_hidden_size "
+	    "[128,64] is mlp_hidden_size_1=128 mlp_hidden_size_2=64)" },
+	{ "mlp_hidden_size_2", MODEL_PARAM_INT, 64, 0, 4096, NULL,
+	    "width of the second MLP layer; 0: no second layer" },
+	{ "mlp_hidden_size_3", MODEL_PARAM_INT, 0, 0, 4096, NULL,
+	    "width of a third MLP layer; 0: none" },
+	{ "dropout_prob", MODEL_PARAM_REAL, 0.1, 0, 0.99, NULL,
+	    "dropout before every MLP layer in training" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const char *const layer_names[MAX_LAYERS][2] = {
+	{ "mlp0.weight", "mlp0.bias" },
+	{ "mlp1.weight", "mlp1.bias" },
+	{ "mlp2.weight", "mlp2.bias" },
+};
+
+/* PyTorch's default for nn.Linear: U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+static void
+init_uniform(float *w, size_t n, size_t fan_in, struct ep_rng *rng)
+{
+	double b = 1 / sqrt((double)fan_in);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		w[i] = (float)((2 * ep_rng_uniform(rng) - 1) * b);
+}
+
+static struct model *
+neumf_create(const struct model_split *sp, const struct model_hp *hp,
+    struct ep_rng *rng, struct ep_err *err)
+{
+	struct model *m = ep_xcalloc(1, sizeof *m);
+	size_t nu = sp->n_users, ni = sp->n_items, k, hs[MAX_LAYERS];
+	struct model_tensor *t;
+
+	m->sp = sp;
+	m->mf = (size_t)model_hp_get(hp, "mf_embedding_size");
+	m->me = (size_t)model_hp_get(hp, "mlp_embedding_size");
+	m->dropout = model_hp_get(hp, "dropout_prob");
+	hs[0] = (size_t)model_hp_get(hp, "mlp_hidden_size_1");
+	hs[1] = (size_t)model_hp_get(hp, "mlp_hidden_size_2");
+	hs[2] = (size_t)model_hp_get(hp, "mlp_hidden_size_3");
+	if (hs[1] == 0 && hs[2] != 0) {
+		free(m);
+		ep_fail(err, EP_EUSAGE, "mlp_hidden_size_3 needs "
+		    "mlp_hidden_size_2");
+		return NULL;
+	}
+	m->w[0] = 2 * m->me;
+	m->maxw = m->w[0];
+	for (k = 0; k < MAX_LAYERS && hs[k] > 0; k++) {
+		m->w[k + 1] = hs[k];
+		if (hs[k] > m->maxw)
+			m->maxw = hs[k];
+	}
+	m->layers = k;
+	m->drop_below = (uint32_t)fmin(m->dropout * 4294967296.0,
+	    4294967295.0);
+	m->keep_mul = (float)(1.0 / (1.0 - m->dropout));
+
+	t = m->t;
+	model_tensor_alloc(&t[T_UMF], "user_mf_embedding", nu, m->mf);
+	model_tensor_alloc(&t[T_IMF], "item_mf_embedding", ni, m->mf);
+	model_tensor_alloc(&t[T_UMLP], "user_mlp_embedding", nu, m->me);
+	model_tensor_alloc(&t[T_IMLP], "item_mlp_embedding", ni, m->me);
+	model_init_normal(t[T_UMF].w, nu * m->mf, 0.01, rng);
+	model_init_normal(t[T_IMF].w, ni * m->mf, 0.01, rng);
+	model_init_normal(t[T_UMLP].w, nu * m->me, 0.01, rng);
+	model_init_normal(t[T_IMLP].w, ni * m->me, 0.01, rng);
+	m->n_t = T_FIXED;
+	for (k = 0; k < m->layers; k++) {
+		size_t in = m->w[k], out = m->w[k + 1];
+
+		m->lw[k] = &t[m->n_t++];
+		m->lb[k] = &t[m->n_t++];
+		model_tensor_alloc(m->lw[k], layer_names[k][0], out, in);
+		model_tensor_alloc(m->lb[k], layer_names[k][1], 1, out);
+		init_uniform(m->lw[k]->w, out * in, in, rng);
+		init_uniform(m->lb[k]->w, out, in, rng);
+	}
+	m->ow = &t[m->n_t++];
+	m->ob = &t[m->n_t++];
+	model_tensor_alloc(m->ow, "predict.weight", 1, m->mf +
+	    m->w[m->layers]);
+	model_tensor_alloc(m->ob, "predict.bias", 1, 1);
+	init_uniform(m->ow->w, m->mf + m->w[m->layers], m->mf +
+	    m->w[m->layers], rng);
+	init_uniform(m->ob->w, 1, m->mf + m->w[m->layers], rng);
+	return m;
+}
+
+static struct model_tensor *
+neumf_tensors(struct model *m, size_t *n)
+{
+	*n = m->n_t;
+	return m->t;
+}
+
+/* Grows the batch workspace to n rows (only when a batch is larger than
+ * any before: once, in training). */
+static void
+reserve(struct model *m, size_t n)
+{
+	size_t k;
+
+	if (n <= m->cap)
+		return;
+	for (k = 0; k <= m->layers; k++) {
+		free(m->x[k]);
+		m->x[k] = ep_xaligned(n * m->w[k], sizeof(float));
+	}
+	for (k = 0; k < m->layers; k++) {
+		free(m->a[k]);
+		free(m->keep[k]);
+		m->a[k] = ep_xaligned(n * m->w[k], sizeof(float));
+		m->keep[k] = ep_xaligned(n * m->w[k], sizeof(float));
+	}
+	free(m->gmf);
+	free(m->dz);
+	free(m->gcur);
+	free(m->gnxt);
+	m->gmf = ep_xaligned(n * m->mf, sizeof(float));
+	m->dz = ep_xaligned(n, sizeof(float));
+	m->gcur = ep_xaligned(n * m->maxw, sizeof(float));
+	m->gnxt = ep_xaligned(n * m->maxw, sizeof(float));
+	m->cap = n;
+}
+
+/* A 64-bit mix of x (splitmix64's finaliser). */
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * Dropout's multipliers: keep[k] = mul unless the k-th 32-bit value of a
+ * counter-based hash of seed is below drop_below (two values a hash),
+ * then 0.
+ */
+static void
+dropout_mask(uint64_t seed, uint32_t drop_below, float mul,
+    float *restrict keep, size_t n)
+{
+	size_t k;
+
+#pragma omp simd
+	for (k = 0; k < n / 2; k++) {
+		uint64_t z = mix64(seed + (uint64_t)k * 0x9e3779b97f4a7c15ULL);
+
+		keep[2 * k] = (uint32_t)z >= drop_below ? mul : 0.0f;
+		keep[2 * k + 1] = (uint32_t)(z >> 32) >= drop_below ? mul : 0.0f;
+	}
+	if (n % 2)
+		keep[n - 1] = (uint32_t)mix64(seed + (uint64_t)(n / 2) *
+		    0x9e3779b97f4a7c15ULL) >= drop_below ? mul : 0.0f;
+}
+
+/* log(1 + e^x) without overflow. */
+static double
+softplus(double x)
+{
+	return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+}
+
+static double
+neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
+    struct ep_rng *rng)
+{
+	size_t n = b->n, mf = m->mf, me = m->me, L = m->layers, k, c, l;
+	size_t wl = m->w[L];
+	const float *ow = m->ow->w;
+	int dropping = train && m->dropout > 0;
+	double loss = 0, scale = 1.0 / (double)n;
+	uint64_t seed = 0;
+
+	reserve(m, n);
+	if (dropping) {
+		seed = (uint64_t)ep_rng_u32(rng) << 32;
+		seed |= ep_rng_u32(rng);
+	}
+	/* Gather: the GMF product and the MLP's input. */
+	for (k = 0; k < n; k++) {
+		const float *pu = m->t[T_UMF].w + (size_t)b->user[k] * mf;
+		const float *qi = m->t[T_IMF].w + (size_t)b->item[k] * mf;
+		float *g = m->gmf + k * mf, *x = m->x[0] + k * 2 * me;
+
+		for (c = 0; c < mf; c++)
+			g[c] = pu[c] * qi[c];
+		memcpy(x, m->t[T_UMLP].w + (size_t)b->user[k] * me,
+		    me * sizeof(float));
+		memcpy(x + me, m->t[T_IMLP].w + (size_t)b->item[k] * me,
+		    me * sizeof(float));
+	}
+	for (l = 0; l < L; l++) {
+		size_t in = m->w[l], out = m->w[l + 1];
+		const float *a = m->x[l];
+		float *y = m->x[l + 1];
+
+		if (dropping) {
+			float *restrict ad = m->a[l];
+			const float *restrict xl = m->x[l];
+			float *restrict kp = m->keep[l];
+
+			dropout_mask(seed + ((uint64_t)l << 56), m->drop_below,
+			    m->keep_mul, kp, n * in);
+#pragma omp simd
+			for (k = 0; k < n * in; k++)
+				ad[k] = xl[k] * kp[k];
+			a = ad;
+		}
+		for (k = 0; k < n; k++)
+			memcpy(y + k * out, m->lb[l]->w, out * sizeof(float));
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n,
+		    (int)out, (int)in, 1.0f, a, (int)in, m->lw[l]->w, (int)in,
+		    1.0f, y, (int)out);
+#pragma omp simd
+		for (k = 0; k < n * out; k++)
+			y[k] = y[k] > 0 ? y[k] : 0.0f;
+	}
+	/* The output layer and binary cross-entropy with logits. */
+	for (k = 0; k < n; k++) {
+		const float *g = m->gmf + k * mf, *x = m->x[L] + k * wl;
+		double z = (double)m->ob->w[0], y = (double)b->label[k];
+		float s = 0, s2 = 0;
+
+		for (c = 0; c < mf; c++)
+			s += g[c] * ow[c];
+		for (c = 0; c < wl; c++)
+			s2 += x[c] * ow[mf + c];
+		z += (double)s + (double)s2;
+		loss += softplus(z) - y * z;
+		m->dz[k] = (float)((1 / (1 + exp(-z)) - y) * scale);
+	}
+	loss *= scale;
+	if (!grad)
+		return loss;
+
+	/* The output layer's gradient and d/dx_L through the last ReLU. */
+	for (k = 0; k < n; k++) {
+		const float *g = m->gmf + k * mf, *x = m->x[L] + k * wl;
+		float d = m->dz[k], *gx = m->gcur + k * wl;
+
+		for (c = 0; c < mf; c++)
+			m->ow->g[c] += d * g[c];
+		for (c = 0; c < wl; c++) {
+			m->ow->g[mf + c] += d * x[c];
+			gx[c] = x[c] > 0 ? d * ow[mf + c] : 0.0f;
+		}
+		m->ob->g[0] += d;
+	}
+	m->ow->touched[0] = 1;
+	m->ob->touched[0] = 1;
+	/* gcur holds d/d(pre-activation) of layer l. */
+	for (l = L; l-- > 0;) {
+		size_t in = m->w[l], out = m->w[l + 1];
+		const float *a = m->x[l];
+		float *tmp;
+
+		if (dropping)
+			a = m->a[l];
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out,
+		    (int)in, (int)n, 1.0f, m->gcur, (int)out, a, (int)in, 1.0f,
+		    m->lw[l]->g, (int)in);
+		for (k = 0; k < n; k++) {
+			const float *gr = m->gcur + k * out;
+			float *gb = m->lb[l]->g;
+
+			for (c = 0; c < out; c++)
+				gb[c] += gr[c];
+		}
+		memset(m->lw[l]->touched, 1, out);
+		m->lb[l]->touched[0] = 1;
+		/* d/d(dropped input) = gcur W, then through the dropout and
+		 * (below the first layer) the ReLU that made x_l. */
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n,
+		    (int)in, (int)out, 1.0f, m->gcur, (int)out, m->lw[l]->w,
+		    (int)in, 0.0f, m->gnxt, (int)in);
+		if (dropping) {
+			const float *restrict kp = m->keep[l];
+			float *restrict gn = m->gnxt;
+
+#pragma omp simd
+			for (k = 0; k < n * in; k++)
+				gn[k] *= kp[k];
+		}
+		if (l > 0) {
+			const float *restrict xl = m->x[l];
+			float *restrict gn = m->gnxt;
+
+#pragma omp simd
+			for (k = 0; k < n * in; k++)
+				gn[k] = xl[k] > 0 ? gn[k] : 0.0f;
+		}
+		tmp = m->gcur;
+		m->gcur = m->gnxt;
+		m->gnxt = tmp;
+	}
+	/* Scatter into the tables, in sample order. */
+	for (k = 0; k < n; k++) {
+		uint32_t u = b->user[k], i = b->item[k];
+		const float *pu = m->t[T_UMF].w + (size_t)u * mf;
+		const float *qi = m->t[T_IMF].w + (size_t)i * mf;
+		float *gpu = m->t[T_UMF].g + (size_t)u * mf;
+		float *gqi = m->t[T_IMF].g + (size_t)i * mf;
+		float *gpm = m->t[T_UMLP].g + (size_t)u * me;
+		float *gqm = m->t[T_IMLP].g + (size_t)i * me;
+		const float *gx = m->gcur + k * 2 * me;
+		float d = m->dz[k];
+
+		for (c = 0; c < mf; c++) {
+			float gg = d * ow[c];
+
+			gpu[c] += gg * qi[c];
+			gqi[c] += gg * pu[c];
+		}
+		for (c = 0; c < me; c++) {
+			gpm[c] += gx[c];
+			gqm[c] += gx[me + c];
+		}
+		m->t[T_UMF].touched[u] = 1;
+		m->t[T_UMLP].touched[u] = 1;
+		m->t[T_IMF].touched[i] = 1;
+		m->t[T_IMLP].touched[i] = 1;
+	}
+	return loss;
+}
+
+static void
+neumf_mark_rows(struct model *m, const struct model_batch *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->n; k++) {
+		m->t[T_UMF].touched[b->user[k]] = 1;
+		m->t[T_UMLP].touched[b->user[k]] = 1;
+		m->t[T_IMF].touched[b->item[k]] = 1;
+		m->t[T_IMLP].touched[b->item[k]] = 1;
+	}
+	for (k = T_FIXED; k < m->n_t; k++)
+		memset(m->t[k].touched, 1, m->t[k].rows);
+}
+
+static void
+neumf_stepped(struct model *m)
+{
+	m->cached = 0;
+}
+
+static void
+neumf_prepare(struct model *m)
+{
+	size_t ni = m->sp->n_items, h = m->w[1], me = m->me, i;
+
+	if (m->qw == NULL)
+		m->qw = ep_xaligned(ni * h, sizeof(float));
+	for (i = 0; i < ni; i++)
+		memcpy(m->qw + i * h, m->lb[0]->w, h * sizeof(float));
+	/* W_0's item half is its columns me .. 2 me. */
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)ni, (int)h,
+	    (int)me, 1.0f, m->t[T_IMLP].w, (int)me, m->lw[0]->w + me,
+	    (int)(2 * me), 1.0f, m->qw, (int)h);
+	m->cached = 1;
+}
+
+static void
+neumf_score(struct model *m, const uint32_t *users, size_t n, float *out)
+{
+	size_t ni = m->sp->n_items, mf = m->mf, me = m->me, L = m->layers;
+	size_t j, i, c, l, h = m->w[1], sz = 0;
+	float *buf[2], *ub, *pw;
+
+	for (l = 1; l <= L; l++)
+		if (m->w[l] > sz)
+			sz = m->w[l];
+	buf[0] = ep_xaligned(ni * sz, sizeof(float));
+	buf[1] = ep_xaligned(ni * sz, sizeof(float));
+	ub = ep_xaligned(h, sizeof(float));
+	pw = ep_xaligned(mf, sizeof(float));
+	for (j = 0; j < n; j++) {
+		const float *pm = m->t[T_UMLP].w + (size_t)users[j] * me;
+		const float *pf = m->t[T_UMF].w + (size_t)users[j] * mf;
+		float *row = out + j * ni, *x = buf[0];
+
+		/* First layer: the user's half plus the cached item half. */
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)h, (int)me, 1.0f,
+		    m->lw[0]->w, (int)(2 * me), pm, 1, 0.0f, ub, 1);
+		for (i = 0; i < ni; i++) {
+			const float *q = m->qw + i * h;
+			float *xr = x + i * h;
+
+			for (c = 0; c < h; c++) {
+				float v = q[c] + ub[c];
+
+				xr[c] = v > 0 ? v : 0.0f;
+			}
+		}
+		for (l = 1; l < L; l++) {
+			size_t in = m->w[l], o = m->w[l + 1];
+			float *y = buf[l % 2];
+
+			for (i = 0; i < ni; i++)
+				memcpy(y + i * o, m->lb[l]->w, o * sizeof(float));
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+			    (int)ni, (int)o, (int)in, 1.0f, x, (int)in,
+			    m->lw[l]->w, (int)in, 1.0f, y, (int)o);
+			for (i = 0; i < ni * o; i++)
+				y[i] = y[i] > 0 ? y[i] : 0.0f;
+			x = y;
+		}
+		/* z = x_L . w_mlp + q_i . (p_u * w_gmf) + b. */
+		for (c = 0; c < mf; c++)
+			pw[c] = pf[c] * m->ow->w[c];
+		for (i = 0; i < ni; i++)
+			row[i] = m->ob->w[0];
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)ni, (int)m->w[L],
+		    1.0f, x, (int)m->w[L], m->ow->w + mf, 1, 1.0f, row, 1);
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)ni, (int)mf, 1.0f,
+		    m->t[T_IMF].w, (int)mf, pw, 1, 1.0f, row, 1);
+	}
+	free(buf[0]);
+	free(buf[1]);
+	free(ub);
+	free(pw);
+}
+
+static void
+neumf_stats(const struct model *m, struct model_stats *st)
+{
+	double nu = m->sp->n_users, ni = m->sp->n_items;
+	double mf = (double)m->mf, me = (double)m->me;
+	double N = (double)m->sp->part[MODEL_TRAIN].nnz, S = 2 * N;
+	double steps = ceil(N / 1024), mac = 0, dense = 0, wl;
+	size_t l;
+
+	for (l = 0; l < m->layers; l++) {
+		mac += (double)m->w[l] * (double)m->w[l + 1];
+		dense += (double)m->w[l] * (double)m->w[l + 1] +
+		    (double)m->w[l + 1];
+	}
+	wl = (double)m->w[m->layers];
+	dense += mf + wl + 1;
+	st->params = (nu + ni) * (mf + me) + dense;
+	/* A sample: the MLP's GEMMs forward (2 mac) and backward (4 mac),
+	 * the GMF product, output layer and scatter; Adam's dense semantics
+	 * update every parameter every step (about 10 flops each). */
+	st->flops_epoch = S * (6 * mac + 6 * mf + 6 * wl + 2 * me +
+	    8 * me) + steps * st->params * 10;
+	/* A user against all items: its half of the first layer, then per
+	 * item the add and ReLU, the deeper layers' GEMMs and the output. */
+	mac -= (double)m->w[0] / 2 * (double)m->w[1];
+	st->flops_user = 2 * me * (double)m->w[1] + ni * (2 * (double)m->w[1] +
+	    2 * mac + 2 * wl + 2 * mf);
+	/* Weights, gradients, Adam's moments; the batch workspace (2048
+	 * rows); the scoring cache. */
+	st->bytes = (st->params * 4 + 2048.0 * (3 * (double)m->w[0] + mf +
+	    3 * (double)m->maxw + 1) + ni * (double)m->w[1]) * sizeof(float);
+}
+
+static void
+neumf_free(struct model *m)
+{
+	size_t k;
+
+	for (k = 0; k < m->n_t; k++)
+		model_tensor_release(&m->t[k]);
+	for (k = 0; k <= m->layers; k++)
+		free(m->x[k]);
+	for (k = 0; k < m->layers; k++) {
+		free(m->a[k]);
+		free(m->keep[k]);
+	}
+	free(m->gmf);
+	free(m->dz);
+	free(m->gcur);
+	free(m->gnxt);
+	free(m->qw);
+	free(m);
+}
+
+const struct model_ops model_neumf_ops = {
+	.name = "neumf",
+	.title = "NeuMF",
+	.summary = "neural matrix factorisation: GMF and MLP towers, "
+	    "pointwise",
+	.sampling = MODEL_SAMPLE_POINTWISE,
+	.params = params,
+	.create = neumf_create,
+	.tensors = neumf_tensors,
+	.loss = neumf_loss,
+	.mark_rows = neumf_mark_rows,
+	.stepped = neumf_stepped,
+	.prepare = neumf_prepare,
+	.score = neumf_score,
+	.stats = neumf_stats,
+	.free = neumf_free,
+};

@@ -1,0 +1,639 @@
+/*
+ * Tests for the neural models (NeuMF, MultiVAE): every tensor's gradient
+ * against central finite differences on a tiny split (without dropout
+ * and, with its masks and MultiVAE's eps fixed by a re-seeded rng,
+ * through them), that each model learns (beats Pop), determinism across
+ * thread counts, that score() is a naive per-(user, item) forward pass
+ * done here in double, and that scoring after training uses the trained
+ * weights.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <omp.h>
+#include <stdio.h>
+
+#include "core/mem.h"
+#include "models/data.h"
+#include "models/model.h"
+#include "models/sampler.h"
+#include "models/split.h"
+#include "models/train.h"
+#include "tests/test_util.h"
+
+/* A small dataset for learning, and a tiny one for gradient checks. */
+static struct model_data data = MODEL_DATA_INIT;
+static struct model_split split = MODEL_SPLIT_INIT;
+static struct model_data tiny_data = MODEL_DATA_INIT;
+static struct model_split tiny = MODEL_SPLIT_INIT;
+
+static int
+setup(void **state)
+{
+	struct model_split_spec spec = MODEL_SPLIT_SPEC_DEFAULT;
+	struct ep_err err = EP_ERR_INIT;
+
+	(void)state;
+	if (model_data_load("synthetic:users=400,items=600,inters=16000,"
+	    "clusters=10,seed=5", &data, &err) < 0 ||
+	    model_split_make(&data, &spec, &split, &err) < 0 ||
+	    model_data_load("synthetic:users=16,items=20,inters=80,"
+	    "clusters=2,seed=3", &tiny_data, &err) < 0 ||
+	    model_split_make(&tiny_data, &spec, &tiny, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	model_split_release(&split);
+	model_data_release(&data);
+	model_split_release(&tiny);
+	model_data_release(&tiny_data);
+	return 0;
+}
+
+static void
+hp_for(const char *name, const char *const *sets, struct model_hp *hp)
+{
+	const struct model_ops *ops = model_find(name);
+	struct ep_err err = EP_ERR_INIT;
+
+	assert_non_null(ops);
+	model_hp_defaults(ops, hp);
+	for (; sets != NULL && *sets != NULL; sets++)
+		if (model_hp_set(hp, *sets, &err) < 0)
+			fail_msg("%s", err.msg);
+}
+
+/*
+ * Checks every parameter's analytic gradient on one batch of the tiny
+ * split against central differences (L(w + h) - L(w - h)) / 2h, with
+ * train 0 (no dropout; MultiVAE's z = mu) or 1 (the same dropout masks
+ * and eps at every call: the model draws them from rng, re-seeded before
+ * each call); embeddings are multiplied by scale first:
+ *   - entry by entry, on every entry of small tensors and about 100 of
+ *     larger ones, to within etol plus 3% (the float noise of a single
+ *     difference); where a ReLU kink lies within h of the entry, to
+ *     within 10 etol plus 3% of a difference with step h / 10, for at
+ *     most 1 entry in 20;
+ *   - over those entries together, to within agg (relative);
+ *   - along the gradient itself (all of the tensor moved by h g / |g|),
+ *     which must change the loss at the rate |g|, to within 1%: a
+ *     signal far above the noise, however small each entry is.
+ */
+static void
+grad_check_mode(const char *name, const char *const *sets, double scale,
+    double h, double etol, double agg, int train)
+{
+	const struct model_ops *ops = model_find(name);
+	struct model_hp hp;
+	struct model_run run;
+	struct model_batch b;
+	struct ep_err err = EP_ERR_INIT;
+	struct ep_rng rng;
+	size_t k, nt, checked = 0, kinks = 0;
+	struct model_tensor *t;
+	double worst = 0;
+
+	hp_for(name, sets, &hp);
+	assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err), 0);
+	run.sampler.batch = 24;
+	model_sampler_epoch(&run.sampler);
+	assert_true(model_sampler_next(&run.sampler, &b));
+	t = ops->tensors(run.m, &nt);
+	for (k = 0; k < nt; k++) {
+		size_t n = t[k].rows * t[k].cols, i;
+
+		/* Biases start at 0: give them values to check with; embeddings
+		 * are multiplied by scale, other weights keep their initial values. */
+		for (i = 0; i < n; i++)
+			t[k].w[i] = t[k].rows == 1 ? 0.1f * (float)(i % 7) -
+			    0.3f : strstr(t[k].name, "embedding") != NULL ?
+			    t[k].w[i] * (float)scale : t[k].w[i];
+		for (i = 0; i < n; i++)
+			t[k].g[i] = 0;
+	}
+	/* train = 1: dropout, with the same masks at every call (the model
+	 * draws its batch seed from rng). */
+	ep_rng_seed(&rng, 1, 1);
+	ops->loss(run.m, &b, 1, train, &rng);
+	for (k = 0; k < nt; k++) {
+		size_t n = t[k].rows * t[k].cols, i, step;
+		float *g = ep_xmalloc(n * sizeof *g);
+		float *keep = ep_xmalloc(n * sizeof *keep);
+		double ss_diff = 0, ss_num = 0, gn = 0, lp, lm, num, diff;
+
+		memcpy(g, t[k].g, n * sizeof *g);
+		memcpy(keep, t[k].w, n * sizeof *keep);
+		step = n > 200 ? n / 97 : 1;
+		for (i = 0; i < n; i += step) {
+			t[k].w[i] = keep[i] + (float)h;
+			ep_rng_seed(&rng, 1, 1);
+			lp = ops->loss(run.m, &b, 0, train, &rng);
+			t[k].w[i] = keep[i] - (float)h;
+			ep_rng_seed(&rng, 1, 1);
+			lm = ops->loss(run.m, &b, 0, train, &rng);
+			t[k].w[i] = keep[i];
+			num = (lp - lm) / (2 * h);
+			diff = fabs(num - (double)g[i]);
+			if (diff > etol + 0.03 * fabs(num)) {
+				/* A ReLU kink within h: again with h / 10,
+				 * where the float noise is ten times as
+				 * large. */
+				double h2 = h / 10, num2;
+
+				t[k].w[i] = keep[i] + (float)h2;
+				ep_rng_seed(&rng, 1, 1);
+				lp = ops->loss(run.m, &b, 0, train, &rng);
+				t[k].w[i] = keep[i] - (float)h2;
+				ep_rng_seed(&rng, 1, 1);
+				lm = ops->loss(run.m, &b, 0, train, &rng);
+				t[k].w[i] = keep[i];
+				num2 = (lp - lm) / (2 * h2);
+				if (fabs(num2 - (double)g[i]) <= 10 * etol +
+				    0.03 * fabs(num2)) {
+					kinks++;
+					checked++;
+					continue;
+				}
+				fail_msg("%s: %s[%zu]: analytic %.6g, numeric "
+				    "%.6g (%.6g with h / 10)", name, t[k].name,
+				    i, (double)g[i], num, num2);
+			}
+			ss_diff += diff * diff;
+			ss_num += num * num;
+			if (diff > worst)
+				worst = diff;
+			checked++;
+		}
+		if (!(sqrt(ss_diff) <= agg * sqrt(ss_num)))
+			fail_msg("%s: %s: relative error %.3g over the entries",
+			    name, t[k].name, sqrt(ss_diff / ss_num));
+		for (i = 0; i < n; i++)
+			gn += (double)g[i] * (double)g[i];
+		gn = sqrt(gn);
+		/* Every tensor takes part in the loss. */
+		if (!(gn > 1e-4))
+			fail_msg("%s: %s: no gradient", name, t[k].name);
+		for (i = 0; i < n; i++)
+			t[k].w[i] = keep[i] + (float)(h * (double)g[i] / gn);
+		ep_rng_seed(&rng, 1, 1);
+		lp = ops->loss(run.m, &b, 0, train, &rng);
+		for (i = 0; i < n; i++)
+			t[k].w[i] = keep[i] - (float)(h * (double)g[i] / gn);
+		ep_rng_seed(&rng, 1, 1);
+		lm = ops->loss(run.m, &b, 0, train, &rng);
+		memcpy(t[k].w, keep, n * sizeof *keep);
+		num = (lp - lm) / (2 * h);
+		if (fabs(num - gn) > 0.01 * gn)
+			fail_msg("%s: %s: along the gradient %.6g, its norm "
+			    "%.6g", name, t[k].name, num, gn);
+		free(g);
+		free(keep);
+	}
+	assert_true(checked > 100);
+	/* Kinks are rare: most entries are checked by central
+	 * differences. */
+	if (kinks * 20 > checked)
+		fail_msg("%s: %zu of %zu entries across a kink", name, kinks,
+		    checked);
+	print_message("%s: %zu entries (%zu across a kink), worst difference "
+	    "%.3g\n", name, checked, kinks, worst);
+	model_run_release(&run);
+}
+
+static void
+grad_check(const char *name, const char *const *sets, double scale,
+    double h, double etol, double agg)
+{
+	grad_check_mode(name, sets, scale, h, etol, agg, 0);
+}
+
+/* Test NDCG@10 of a model trained for epochs (0: to convergence). */
+static double
+trained_ndcg(const char *name, const char *const *sets, int epochs,
+    struct model_run *keep)
+{
+	const struct model_ops *ops = model_find(name);
+	struct model_hp hp;
+	struct model_run run;
+	struct model_eval_spec spec;
+	struct model_eval_result res;
+	struct ep_err err = EP_ERR_INIT;
+	int ran, best;
+
+	hp_for(name, sets, &hp);
+	assert_int_equal(model_eval_parse("mrr@10,ndcg@10", &spec, &err), 0);
+	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
+	assert_int_equal(model_run_train(&run, epochs ? epochs : 300,
+	    epochs == 0, &spec, NULL, NULL, &ran, &best, &err), 0);
+	assert_true(best >= 1 && best <= ran);
+	assert_int_equal(model_run_eval(&run, MODEL_TEST, &spec, &res, &err),
+	    0);
+	if (keep != NULL)
+		*keep = run;
+	else
+		model_run_release(&run);
+	return res.value[1];
+}
+
+static void
+check_deterministic(const char *name)
+{
+	struct model_run a, b;
+	size_t k;
+
+	/* Also across thread counts: sums run in a fixed order. */
+	omp_set_num_threads(1);
+	trained_ndcg(name, NULL, 2, &a);
+	omp_set_num_threads(3);
+	trained_ndcg(name, NULL, 2, &b);
+	omp_set_num_threads(omp_get_num_procs());
+	for (k = 0; k < a.n_t; k++)
+		assert_memory_equal(a.t[k].w, b.t[k].w,
+		    a.t[k].rows * a.t[k].cols * sizeof(float));
+	model_run_release(&a);
+	model_run_release(&b);
+}
+
+/*
+ * Scores after training are those of a fresh model given the trained
+ * weights (so no cache is stale, nor made with dropout).
+ */
+static void
+check_scores_fresh(const char *name)
+{
+	const struct model_ops *ops = model_find(name);
+	struct model_run run, fresh;
+	struct model_hp hp;
+	struct ep_err err = EP_ERR_INIT;
+	uint32_t users[3] = { 0, 7, 123 };
+	size_t ni = split.n_items, nt, k;
+	struct model_tensor *t, *ft;
+	float *s1 = ep_xmalloc(3 * ni * sizeof *s1);
+	float *s2 = ep_xmalloc(3 * ni * sizeof *s2);
+
+	trained_ndcg(name, NULL, 2, &run);
+	ops->score(run.m, users, 3, s1);
+	hp_for(name, NULL, &hp);
+	assert_int_equal(model_run_init(&fresh, ops, &hp, &split, &err), 0);
+	t = ops->tensors(run.m, &nt);
+	ft = ops->tensors(fresh.m, &k);
+	assert_int_equal(k, nt);
+	for (k = 0; k < nt; k++)
+		memcpy(ft[k].w, t[k].w, t[k].rows * t[k].cols * sizeof(float));
+	if (ops->prepare != NULL)
+		ops->prepare(fresh.m);
+	ops->score(fresh.m, users, 3, s2);
+	assert_memory_equal(s1, s2, 3 * ni * sizeof *s1);
+
+	free(s1);
+	free(s2);
+	model_run_release(&fresh);
+	model_run_release(&run);
+}
+
+static void
+test_neumf_gradient(void **state)
+{
+	static const char *const narrow[] = { "mf_embedding_size=5",
+		"mlp_embedding_size=4", "mlp_hidden_size_1=6",
+		"mlp_hidden_size_2=3", NULL };
+	static const char *const three[] = { "mf_embedding_size=6",
+		"mlp_embedding_size=5", "mlp_hidden_size_1=7",
+		"mlp_hidden_size_2=6", "mlp_hidden_size_3=4", NULL };
+	static const char *const one[] = { "mlp_hidden_size_2=0", NULL };
+
+	(void)state;
+	/*
+	 * Embeddings start at N(0, 0.01): scaled up, so that the products
+	 * of two of them are well above the float noise. A step of h moves
+	 * a few of the batch's ReLU pre-activations across 0 (more of them
+	 * the wider the layers); those entries are checked again with a
+	 * smaller step. Wide layers' small weight gradients are nearer the
+	 * float noise: 3% over the entries.
+	 */
+	grad_check("neumf", narrow, 10, 1e-3, 1e-4, 0.01);
+	grad_check("neumf", three, 10, 1e-3, 1e-4, 0.03);
+	grad_check("neumf", NULL, 10, 1e-3, 1e-4, 0.03);
+	grad_check("neumf", one, 10, 1e-3, 1e-4, 0.03);
+}
+
+/* The backward pass through NeuMF's dropout, with its masks fixed. */
+static void
+test_neumf_gradient_dropout(void **state)
+{
+	static const char *const narrow[] = { "mf_embedding_size=5",
+		"mlp_embedding_size=4", "mlp_hidden_size_1=6",
+		"mlp_hidden_size_2=3", "dropout_prob=0.3", NULL };
+	static const char *const def[] = { "dropout_prob=0.3", NULL };
+
+	(void)state;
+	grad_check_mode("neumf", narrow, 10, 1e-3, 1e-4, 0.01, 1);
+	/* At RecBole's widths, 3% over the entries, as without dropout. */
+	grad_check_mode("neumf", def, 10, 1e-3, 1e-4, 0.03, 1);
+}
+
+/*
+ * MultiVAE with train = 0: no dropout and z = mu. total_anneal_steps=0
+ * puts the KL term in at anneal_cap, here 1, so that its gradient
+ * (through mu and logvar) is checked as well.
+ */
+static void
+test_multivae_gradient(void **state)
+{
+	static const char *const kl[] = { "total_anneal_steps=0",
+		"anneal_cap=1", NULL };
+	static const char *const narrow[] = { "mlp_hidden_size=9",
+		"latent_dimension=6", "total_anneal_steps=0", "anneal_cap=1",
+		NULL };
+
+	(void)state;
+	grad_check("multivae", kl, 1, 1e-3, 1e-4, 0.01);
+	grad_check("multivae", narrow, 1, 1e-3, 1e-4, 0.01);
+}
+
+/*
+ * With train = 1 the rng, re-seeded for every call, fixes eps (and the
+ * dropout masks): the path through the reparameterisation is checked.
+ */
+static void
+test_multivae_gradient_sampled(void **state)
+{
+	static const char *const eps[] = { "mlp_hidden_size=9",
+		"latent_dimension=6", "total_anneal_steps=0", "anneal_cap=1",
+		"dropout_prob=0", NULL };
+	static const char *const drop[] = { "mlp_hidden_size=9",
+		"latent_dimension=6", "total_anneal_steps=0", "anneal_cap=0.5",
+		NULL };
+	static const char *const wide[] = { "total_anneal_steps=0",
+		"anneal_cap=1", NULL };
+
+	(void)state;
+	grad_check_mode("multivae", eps, 1, 1e-3, 1e-4, 0.01, 1);
+	grad_check_mode("multivae", drop, 1, 1e-3, 1e-4, 0.01, 1);
+	grad_check_mode("multivae", wide, 1, 1e-3, 1e-4, 0.01, 1);
+}
+
+/*
+ * The KL weight counts training batches as RecBole's self.update does,
+ * incremented before use: with total_anneal_steps 2 and anneal_cap 0.7
+ * it is 0 before any, 0.5 after one and 0.7 (capped) after two.
+ */
+static void
+test_multivae_anneal(void **state)
+{
+	static const char *const sets[] = { "total_anneal_steps=2",
+		"anneal_cap=0.7", "dropout_prob=0", NULL };
+	const struct model_ops *ops = model_find("multivae");
+	struct model_hp hp;
+	struct model_run run;
+	struct model_batch b;
+	struct ep_err err = EP_ERR_INIT;
+	struct ep_rng rng;
+	double l0, l1, l2;
+
+	(void)state;
+	hp_for("multivae", sets, &hp);
+	assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err), 0);
+	model_sampler_epoch(&run.sampler);
+	assert_true(model_sampler_next(&run.sampler, &b));
+	ep_rng_seed(&rng, 1, 1);
+	l0 = ops->loss(run.m, &b, 0, 0, &rng);
+	ops->loss(run.m, &b, 1, 1, &rng);
+	l1 = ops->loss(run.m, &b, 0, 0, &rng);
+	ops->loss(run.m, &b, 1, 1, &rng);
+	l2 = ops->loss(run.m, &b, 0, 0, &rng);
+	assert_true(l1 > l0);
+	assert_close((l2 - l0) / (l1 - l0), 1.4, 1e-6);
+	model_run_release(&run);
+	/* An odd latent dimension has no halves. */
+	{
+		static const char *const odd[] = { "latent_dimension=7", NULL };
+
+		hp_for("multivae", odd, &hp);
+		assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err),
+		    -1);
+		assert_int_equal(err.code, EP_EUSAGE);
+		model_run_release(&run);
+	}
+}
+
+static void
+test_models_beat_pop(void **state)
+{
+	static const char *const nf[] = { "learning_rate=0.01", NULL };
+	static const char *const vae[] = { "train_batch_size=64", NULL };
+	double pop, neumf, vae_ndcg;
+
+	(void)state;
+	pop = trained_ndcg("pop", NULL, 1, NULL);
+	neumf = trained_ndcg("neumf", nf, 10, NULL);
+	vae_ndcg = trained_ndcg("multivae", vae, 20, NULL);
+	print_message("NDCG@10: pop %.4f neumf %.4f multivae %.4f\n", pop,
+	    neumf, vae_ndcg);
+	if (!(neumf > pop * 1.1))
+		fail_msg("NeuMF NDCG@10 %.4f vs Pop %.4f", neumf, pop);
+	if (!(vae_ndcg > pop * 1.1))
+		fail_msg("MultiVAE NDCG@10 %.4f vs Pop %.4f", vae_ndcg, pop);
+}
+
+static void
+test_deterministic(void **state)
+{
+	(void)state;
+	check_deterministic("neumf");
+	check_deterministic("multivae");
+}
+
+static void
+test_scores_after_training(void **state)
+{
+	(void)state;
+	check_scores_fresh("neumf");
+	check_scores_fresh("multivae");
+}
+
+/* NeuMF's logit for (u, i), the textbook way, in double. */
+static double
+neumf_naive(const struct model_tensor *t, size_t nt, uint32_t u, uint32_t i)
+{
+	size_t mf = t[0].cols, me = t[2].cols, L = (nt - 6) / 2, l, o, c;
+	size_t w = 2 * me;
+	double x[256], y[256], z;
+
+	for (c = 0; c < me; c++) {
+		x[c] = (double)t[2].w[u * me + c];
+		x[me + c] = (double)t[3].w[i * me + c];
+	}
+	for (l = 0; l < L; l++) {
+		const struct model_tensor *W = &t[4 + 2 * l], *B = &t[5 + 2 * l];
+
+		assert_int_equal(W->cols, w);
+		for (o = 0; o < W->rows; o++) {
+			double s = (double)B->w[o];
+
+			for (c = 0; c < w; c++)
+				s += (double)W->w[o * w + c] * x[c];
+			y[o] = s > 0 ? s : 0;
+		}
+		w = W->rows;
+		memcpy(x, y, w * sizeof *x);
+	}
+	z = (double)t[nt - 1].w[0];
+	for (c = 0; c < mf; c++)
+		z += (double)t[nt - 2].w[c] * (double)t[0].w[u * mf + c] *
+		    (double)t[1].w[i * mf + c];
+	for (c = 0; c < w; c++)
+		z += (double)t[nt - 2].w[mf + c] * x[c];
+	return z;
+}
+
+/* MultiVAE's logits for user u (into out, ni): dense input, in double. */
+static void
+multivae_naive(const struct model_tensor *t, const struct model_split *sp,
+    uint32_t u, double *out)
+{
+	const struct model_csr *h = &sp->part[MODEL_TRAIN];
+	size_t ni = sp->n_items, H = t[0].cols, lat = t[2].rows, zd = lat / 2;
+	size_t i, o, c;
+	double *h1 = ep_xcalloc(H, sizeof *h1), *e = ep_xcalloc(lat, sizeof *e);
+	double *d1 = ep_xcalloc(H, sizeof *d1), nrm = 0;
+
+	for (i = 0; i < ni; i++)
+		nrm += model_csr_has(h, u, (uint32_t)i) ? 1 : 0;
+	nrm = sqrt(nrm);
+	for (o = 0; o < H; o++) {
+		double s = (double)t[1].w[o];
+
+		for (i = 0; i < ni; i++)
+			if (model_csr_has(h, u, (uint32_t)i))
+				s += (double)t[0].w[i * H + o] / nrm;
+		h1[o] = tanh(s);
+	}
+	for (o = 0; o < lat; o++) {
+		e[o] = (double)t[3].w[o];
+		for (c = 0; c < H; c++)
+			e[o] += (double)t[2].w[o * H + c] * h1[c];
+	}
+	for (o = 0; o < H; o++) {
+		double s = (double)t[5].w[o];
+
+		for (c = 0; c < zd; c++)
+			s += (double)t[4].w[o * zd + c] * e[c];
+		d1[o] = tanh(s);
+	}
+	for (i = 0; i < ni; i++) {
+		out[i] = (double)t[7].w[i];
+		for (c = 0; c < H; c++)
+			out[i] += (double)t[6].w[i * H + c] * d1[c];
+	}
+	free(h1);
+	free(e);
+	free(d1);
+}
+
+/* score() after training is the naive forward pass of every pair. */
+static void
+test_scores_naive(void **state)
+{
+	static const char *const three[] = { "mlp_hidden_size_3=16", NULL };
+	const char *names[3] = { "neumf", "neumf", "multivae" };
+	uint32_t users[3] = { 0, 7, 123 };
+	size_t ni = split.n_items, nt, j, i;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		const struct model_ops *ops = model_find(names[k]);
+		struct model_run run;
+		struct model_tensor *t;
+		float *s = ep_xmalloc(3 * ni * sizeof *s);
+		double *want = ep_xmalloc(ni * sizeof *want);
+
+		trained_ndcg(names[k], k == 1 ? three : NULL, 2, &run);
+		t = ops->tensors(run.m, &nt);
+		ops->score(run.m, users, 3, s);
+		for (j = 0; j < 3; j++) {
+			if (k < 2)
+				for (i = 0; i < ni; i++)
+					want[i] = neumf_naive(t, nt, users[j],
+					    (uint32_t)i);
+			else
+				multivae_naive(t, &split, users[j], want);
+			for (i = 0; i < ni; i++)
+				assert_close((double)s[j * ni + i], want[i],
+				    1e-4 + 1e-4 * fabs(want[i]));
+		}
+		free(s);
+		free(want);
+		model_run_release(&run);
+	}
+}
+
+static void
+test_stats(void **state)
+{
+	const char *names[2] = { "neumf", "multivae" };
+	double nu = split.n_users, ni = split.n_items;
+	double want[2];
+	int k;
+
+	(void)state;
+	/* Four tables, Linear 128 -> 128 -> 64, the output 128 -> 1. */
+	want[0] = (nu + ni) * 128 + (128 * 128 + 128) + (128 * 64 + 64) +
+	    129;
+	/* I -> 600 -> 128, 64 -> 600 -> I. */
+	want[1] = ni * 600 + 600 + 600 * 128 + 128 + 64 * 600 + 600 +
+	    600 * ni + ni;
+	for (k = 0; k < 2; k++) {
+		const struct model_ops *ops = model_find(names[k]);
+		struct model_hp hp;
+		struct model_run run;
+		struct model_stats st;
+		struct ep_err err = EP_ERR_INIT;
+		size_t nt, i;
+		double cnt = 0;
+		struct model_tensor *t;
+
+		hp_for(names[k], NULL, &hp);
+		assert_int_equal(model_run_init(&run, ops, &hp, &split, &err),
+		    0);
+		ops->stats(run.m, &st);
+		assert_close(st.params, want[k], 0);
+		t = ops->tensors(run.m, &nt);
+		for (i = 0; i < nt; i++)
+			cnt += (double)(t[i].rows * t[i].cols);
+		assert_close(cnt, want[k], 0);
+		assert_true(st.bytes > st.params * 4 * sizeof(float));
+		assert_true(st.flops_epoch > 0 && st.flops_user > 0);
+		model_run_release(&run);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_neumf_gradient),
+		cmocka_unit_test(test_neumf_gradient_dropout),
+		cmocka_unit_test(test_multivae_gradient),
+		cmocka_unit_test(test_multivae_gradient_sampled),
+		cmocka_unit_test(test_multivae_anneal),
+		cmocka_unit_test(test_scores_naive),
+		cmocka_unit_test(test_models_beat_pop),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_scores_after_training),
+		cmocka_unit_test(test_stats),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
