@@ -20,6 +20,7 @@ extern const struct model_ops model_slimelastic_ops;
 extern const struct model_ops model_ease_ops;
 extern const struct model_ops model_itemknn_ops;
 extern const struct model_ops model_lightgcn_ops, model_ngcf_ops;
+extern const struct model_ops model_dgcf_ops;
 
 static const struct model_ops *const table[] = {
 	&model_pop_ops,
@@ -30,6 +31,7 @@ static const struct model_ops *const table[] = {
 	&model_ease_ops,
 	&model_lightgcn_ops,
 	&model_ngcf_ops,
+	&model_dgcf_ops,
 };
 
 const struct model_param model_train_params[] = {
