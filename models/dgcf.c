@@ -268,13 +268,33 @@ dgcf_tensors(struct model *m, size_t *n)
 struct pass {
 	struct model *m;
 	const float *X;		/* layer input */
-	const float *Zt;	/* tanh(normalise(X)) */
+	float *Zt;		/* tanh(normalise(X)) */
+	float *xnrm;		/* norms of X's chunks */
 	float *S, *deg, *r;	/* this iteration's */
 	float *Y, *ynrm, *yinv;
-	const float *gout;	/* gradient of Y from the layer's output, or
-				 * NULL */
 	int update;		/* the logits' update is live */
 	int live_a;		/* this iteration's logits are live */
+	/*
+	 * Work folded into the passes, so that a mini-batch opens few
+	 * parallel regions (each costs a wait for the slowest thread, and
+	 * much more when another process holds a core).
+	 */
+	int first_layer;	/* forward: the logits start at 1 here */
+	int tail;		/* forward: Z and xnrm computed here (t = 0) */
+	int fin;		/* forward: the final rows computed here */
+	const float *gsrc;	/* backward: d/dY from the layer's output is
+				 * gscale gsrc, or NULL */
+	float gscale;
+	const float *gyp;	/* backward: d/dY read by the routed sum's
+				 * backward: m->gy, or gsrc when the update is
+				 * dead */
+	float gys;		/* its scale */
+	int gx_first;		/* backward: gx is written, not added to */
+	int gz_first;		/* gz is written, not added to */
+	int ga_first;		/* gA is written, not added to */
+	int close;		/* t = 0: through Z into gx, and for layer 0
+				 * into the ego gradient */
+	int zlive;		/* gz holds a gradient */
 };
 
 /* Softmax of the logits, degrees and their inverse roots. */
@@ -283,16 +303,36 @@ block_weights(const struct pass *p, size_t lo, size_t hi)
 {
 	const struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
-	size_t F = m->F, v, k, f;
+	size_t F = m->F, c = m->c, d = m->d, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
 		float ds[MAX_F];
 
 		for (f = 0; f < F; f++)
 			ds[f] = 0;
+		if (p->tail) {
+			/* Z = tanh(normalise(X)) chunk by chunk. */
+			for (f = 0; f < F; f++) {
+				const float *x = p->X + v * d + f * c;
+				float *z = p->Zt + v * d + f * c, s2 = 0, inv;
+
+				for (j = 0; j < c; j++)
+					s2 += x[j] * x[j];
+				s2 = sqrtf(s2);
+				p->xnrm[v * F + f] = s2;
+				inv = 1.0f / (s2 > NRM_EPS ? s2 : NRM_EPS);
+				for (j = 0; j < c; j++)
+					z[j] = tanhf(x[j] * inv);
+			}
+		}
 		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
-			const float *a = m->A + k * F;
-			float *s = p->S + k * F, mx = a[0], z = 0;
+			float *a = m->A + k * F;
+			float *s = p->S + k * F, mx, z = 0;
+
+			if (p->first_layer)
+				for (f = 0; f < F; f++)
+					a[f] = 1.0f;
+			mx = a[0];
 
 			for (f = 1; f < F; f++)
 				mx = a[f] > mx ? a[f] : mx;
@@ -351,6 +391,22 @@ block_propagate(const struct pass *p, size_t lo, size_t hi)
 			nr = sqrtf(s2);
 			p->ynrm[v * F + f] = nr;
 			p->yinv[v * F + f] = 1.0f / (nr > NRM_EPS ? nr : NRM_EPS);
+		}
+		if (p->fin) {
+			/* The mean of E0 and the layers' outputs (this one
+			 * the last). */
+			float sc = 1.0f / (float)(m->L + 1);
+			size_t l;
+
+			for (j = 0; j < d; j++) {
+				float sum = m->w[v * d + j];
+
+				for (l = 0; l + 1 < m->L; l++)
+					sum += AT(m, Y, l, m->T - 1,
+					    m->n * d)[v * d + j];
+				sum += y[j];
+				m->fin[v * d + j] = sum * sc;
+			}
 		}
 		if (!p->update)
 			continue;
@@ -425,13 +481,47 @@ block_back_update(const struct pass *p, size_t lo, size_t hi)
 			}
 		}
 		for (j = 0; j < d; j++)
-			gz[j] += gzv[j];
+			gz[j] = p->gz_first ? gzv[j] : gz[j] + gzv[j];
 		for (f = 0; f < F; f++)
 			normalise_back(p->Y + v * d + f * c, p->ynrm[v * F + f],
 			    gyn + f * c, gy + f * c, c);
-		if (p->gout != NULL)
+		if (p->gsrc != NULL)
 			for (j = 0; j < d; j++)
-				gy[j] += p->gout[v * d + j];
+				gy[j] += p->gsrc[v * d + j] * p->gscale;
+	}
+}
+
+/*
+ * The end of a layer's backward pass for row v: through Z =
+ * tanh(normalise(X)) into gx, and for layer 0 gx and the final rows'
+ * own share (E0's) into the ego gradient.
+ */
+static void
+close_row(const struct pass *p, size_t v)
+{
+	struct model *m = p->m;
+	size_t F = m->F, c = m->c, d = m->d, f, j;
+	float *gx = m->gx + v * d;
+
+	if (p->zlive) {
+		float tmp[MAX_D];
+
+		for (j = 0; j < d; j++) {
+			float z = p->Zt[v * d + j];
+
+			tmp[j] = m->gz[v * d + j] * (1 - z * z);
+		}
+		for (f = 0; f < F; f++)
+			normalise_back(p->X + v * d + f * c, p->xnrm[v * F + f],
+			    tmp + f * c, tmp + f * c, c);
+		for (j = 0; j < d; j++)
+			gx[j] += tmp[j];
+	}
+	if (p->X == m->w) {
+		float sc = 1.0f / (float)(m->L + 1);
+
+		for (j = 0; j < d; j++)
+			m->g[v * d + j] += m->G[v * d + j] * sc + gx[j];
 	}
 }
 
@@ -444,20 +534,22 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi)
 	size_t F = m->F, c = m->c, d = m->d, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
-		float acc[MAX_D];
-		const float *gyv = m->gy + v * d;
+		float acc[MAX_D], gyv[MAX_D];
 		float *gx = m->gx + v * d;
 
-		for (j = 0; j < d; j++)
+		for (j = 0; j < d; j++) {
 			acc[j] = 0;
+			gyv[j] = p->gyp[v * d + j] * p->gys;
+		}
 		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
 			size_t u = gr->col[k], e2 = m->rev[k];
-			const float *gyu = m->gy + u * d;
+			const float *gyu = p->gyp + u * d;
 
 			/* Edge u -> v carried X(v) into Y(u) with weight
 			 * S[e2] r(u) r(v); r(v) is applied below. */
 			for (f = 0; f < F; f++) {
-				float a = p->S[e2 * F + f] * p->r[u * F + f];
+				float a = p->S[e2 * F + f] * p->r[u * F + f] *
+				    p->gys;
 
 #pragma omp simd
 				for (j = f * c; j < (f + 1) * c; j++)
@@ -480,8 +572,11 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi)
 			float rv = p->r[v * F + f];
 
 			for (j = f * c; j < (f + 1) * c; j++)
-				gx[j] += rv * acc[j];
+				gx[j] = p->gx_first ? rv * acc[j] :
+				    gx[j] + rv * acc[j];
 		}
+		if (p->close)
+			close_row(p, v);
 	}
 }
 
@@ -523,7 +618,8 @@ block_back_softmax(const struct pass *p, size_t lo, size_t hi)
 				dot += s[f] * gs[f];
 			}
 			for (f = 0; f < F; f++)
-				m->gA[k * F + f] += s[f] * (gs[f] - dot);
+				m->gA[k * F + f] = (p->ga_first ? 0.0f :
+				    m->gA[k * F + f]) + s[f] * (gs[f] - dot);
 		}
 	}
 }
@@ -574,6 +670,7 @@ pass_at(struct model *m, size_t l, size_t t)
 	p.m = m;
 	p.X = layer_input(m, l);
 	p.Zt = m->Z + l * n * m->d;
+	p.xnrm = m->xnrm + l * n * F;
 	p.S = AT(m, S, l, t, m->E * F);
 	p.deg = AT(m, deg, l, t, n * F);
 	p.r = AT(m, r, l, t, n * F);
@@ -587,62 +684,24 @@ pass_at(struct model *m, size_t l, size_t t)
 	return p;
 }
 
-/* Z = tanh(normalise(X)) chunk by chunk, and the chunks' norms. */
-static void
-tail_terms(struct model *m, size_t l)
-{
-	const float *X = layer_input(m, l);
-	float *Z = m->Z + l * m->n * m->d, *xn = m->xnrm + l * m->n * m->F;
-	size_t d = m->d, c = m->c, F = m->F;
-	long v;
-
-#pragma omp parallel for schedule(static) if (m->n * d > 65536)
-	for (v = 0; v < (long)m->n; v++) {
-		size_t f, j;
-
-		for (f = 0; f < F; f++) {
-			const float *x = X + (size_t)v * d + f * c;
-			float *z = Z + (size_t)v * d + f * c, s2 = 0, inv;
-
-			for (j = 0; j < c; j++)
-				s2 += x[j] * x[j];
-			s2 = sqrtf(s2);
-			xn[(size_t)v * F + f] = s2;
-			inv = 1.0f / (s2 > NRM_EPS ? s2 : NRM_EPS);
-			for (j = 0; j < c; j++)
-				z[j] = tanhf(x[j] * inv);
-		}
-	}
-}
-
 /* The forward pass into fin, keeping what the backward pass needs. */
 static void
 propagate(struct model *m)
 {
-	size_t nd = m->n * m->d, EF = m->E * m->F, l, t, L = m->L;
-	float scale = 1.0f / (float)(L + 1);
-	long k;
+	size_t l, t, L = m->L;
 
-#pragma omp parallel for simd schedule(static) if (EF > 65536)
-	for (k = 0; k < (long)EF; k++)
-		m->A[k] = 1.0f;
+	if (L == 0)
+		memcpy(m->fin, m->w, m->n * m->d * sizeof(float));
 	for (l = 0; l < L; l++) {
-		tail_terms(m, l);
 		for (t = 0; t < m->T; t++) {
 			struct pass p = pass_at(m, l, t);
 
+			p.first_layer = l == 0 && t == 0;
+			p.tail = t == 0;
+			p.fin = l + 1 == L && t + 1 == m->T;
 			run_pass(P_WEIGHTS, &p);
 			run_pass(P_PROPAGATE, &p);
 		}
-	}
-#pragma omp parallel for schedule(static) if (nd > 65536)
-	for (k = 0; k < (long)nd; k++) {
-		float s = m->w[k];
-		size_t j;
-
-		for (j = 0; j < L; j++)
-			s += AT(m, Y, j, m->T - 1, nd)[k];
-		m->fin[k] = s * scale;
 	}
 	m->cached = 1;
 }
@@ -655,63 +714,54 @@ backward(struct model *m)
 {
 	size_t nd = m->n * m->d, L = m->L, l, t;
 	float scale = 1.0f / (float)(L + 1);
+	int ga_fresh = 1;
 	long k;
 
-	memset(m->gA, 0, m->E * m->F * sizeof(float));
+	if (L == 0) {
+		for (k = 0; k < (long)nd; k++)
+			m->g[k] += m->G[k];
+		return;
+	}
 	for (l = L; l-- > 0;) {
-		/* The layer output's share of the mean, plus what the layer
-		 * above passed down to its input. */
+		const float *gsrc = m->G;
+		float gscale = scale;
+		int gz_fresh = 1;
+
+		if (l + 1 < L) {
+			/* The layer output's share of the mean, plus what
+			 * the layer above passed down to its input. */
 #pragma omp parallel for simd schedule(static) if (nd > 65536)
-		for (k = 0; k < (long)nd; k++) {
-			m->gout[k] = m->G[k] * scale +
-			    (l + 1 < L ? m->gx[k] : 0.0f);
-			m->gx[k] = 0;
-			m->gz[k] = 0;
+			for (k = 0; k < (long)nd; k++)
+				m->gout[k] = m->G[k] * scale + m->gx[k];
+			gsrc = m->gout;
+			gscale = 1.0f;
 		}
 		for (t = m->T; t-- > 0;) {
 			struct pass p = pass_at(m, l, t);
 
-			p.gout = t + 1 == m->T ? m->gout : NULL;
-			if (p.update)
+			p.gsrc = t + 1 == m->T ? gsrc : NULL;
+			p.gscale = gscale;
+			p.gx_first = t + 1 == m->T;
+			p.close = t == 0;
+			if (p.update) {
+				p.gz_first = gz_fresh;
+				gz_fresh = 0;
+				p.gyp = m->gy;
+				p.gys = 1.0f;
 				run_pass(P_BACK_UPDATE, &p);
-			else
-				memcpy(m->gy, m->gout, nd * sizeof(float));
+			} else {
+				p.gyp = gsrc;
+				p.gys = gscale;
+			}
+			p.zlive = !gz_fresh;
 			run_pass(P_BACK_PROPAGATE, &p);
-			if (p.live_a)
+			if (p.live_a) {
+				p.ga_first = ga_fresh;
+				ga_fresh = 0;
 				run_pass(P_BACK_SOFTMAX, &p);
-		}
-		/* Through Z = tanh(normalise(X)) into gx. */
-		{
-			const float *X = layer_input(m, l);
-			const float *Z = m->Z + l * nd;
-			const float *xn = m->xnrm + l * m->n * m->F;
-			size_t d = m->d, c = m->c, F = m->F;
-			long v;
-
-#pragma omp parallel for schedule(static) if (nd > 65536)
-			for (v = 0; v < (long)m->n; v++) {
-				size_t f, j;
-				float tmp[MAX_D];
-
-				for (j = 0; j < d; j++) {
-					float z = Z[(size_t)v * d + j];
-
-					tmp[j] = m->gz[(size_t)v * d + j] *
-					    (1 - z * z);
-				}
-				for (f = 0; f < F; f++)
-					normalise_back(X + (size_t)v * d +
-					    f * c, xn[(size_t)v * F + f],
-					    tmp + f * c, tmp + f * c, c);
-				for (j = 0; j < d; j++)
-					m->gx[(size_t)v * d + j] += tmp[j];
 			}
 		}
 	}
-	/* E0's own share of the mean, and what layer 0 passed down. */
-#pragma omp parallel for simd schedule(static) if (nd > 65536)
-	for (k = 0; k < (long)nd; k++)
-		m->g[k] += m->G[k] * scale + (L > 0 ? m->gx[k] : 0.0f);
 }
 
 /*
