@@ -298,12 +298,13 @@ struct pass {
 };
 
 /* Softmax of the logits, degrees and their inverse roots. */
-VERSIONS static void
-block_weights(const struct pass *p, size_t lo, size_t hi)
+static inline __attribute__((always_inline)) void
+block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
+    size_t c)
 {
 	const struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
-	size_t F = m->F, c = m->c, d = m->d, v, k, f, j;
+	size_t d = F * c, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
 		float ds[MAX_F];
@@ -354,12 +355,13 @@ block_weights(const struct pass *p, size_t lo, size_t hi)
 }
 
 /* Y = the routed sum, its chunks' norms, and the logits' update. */
-VERSIONS static void
-block_propagate(const struct pass *p, size_t lo, size_t hi)
+static inline __attribute__((always_inline)) void
+block_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
+    size_t c)
 {
 	struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
-	size_t F = m->F, c = m->c, d = m->d, v, k, f, j;
+	size_t d = F * c, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
 		float acc[MAX_D];
@@ -449,12 +451,13 @@ normalise_back(const float *x, float nr, const float *g, float *out,
  * Backward through the logits' update of the iteration: gy = gout plus
  * what the update passes to Y; gz += what it passes to Z.
  */
-VERSIONS static void
-block_back_update(const struct pass *p, size_t lo, size_t hi)
+static inline __attribute__((always_inline)) void
+block_back_update(const struct pass *p, size_t lo, size_t hi, size_t F,
+    size_t c)
 {
 	struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
-	size_t F = m->F, c = m->c, d = m->d, v, k, f, j;
+	size_t d = F * c, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
 		float gyn[MAX_D], gzv[MAX_D];
@@ -526,12 +529,13 @@ close_row(const struct pass *p, size_t v)
 }
 
 /* Backward through the routed sum: gx += w^T gy; gw = gy . X(tail). */
-VERSIONS static void
-block_back_propagate(const struct pass *p, size_t lo, size_t hi)
+static inline __attribute__((always_inline)) void
+block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
+    size_t c)
 {
 	struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
-	size_t F = m->F, c = m->c, d = m->d, v, k, f, j;
+	size_t d = F * c, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
 		float acc[MAX_D], gyv[MAX_D];
@@ -582,12 +586,15 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi)
 
 /* Backward from the edge weights through the degrees and the softmax
  * into gA. */
-VERSIONS static void
-block_back_softmax(const struct pass *p, size_t lo, size_t hi)
+static inline __attribute__((always_inline)) void
+block_back_softmax(const struct pass *p, size_t lo, size_t hi, size_t F,
+    size_t c)
 {
 	struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
-	size_t F = m->F, v, k, f;
+	size_t v, k, f;
+
+	(void)c;
 
 	for (v = lo; v < hi; v++) {
 		float gr_[MAX_F], gd[MAX_F], gs[MAX_F];
@@ -624,6 +631,29 @@ block_back_softmax(const struct pass *p, size_t lo, size_t hi)
 	}
 }
 
+/*
+ * Each pass compiled twice: for RecBole's 4 factors of 16 (loops of
+ * known length, which the compiler unrolls and vectorises), and for any
+ * shape.
+ */
+#define PASS_VERSIONS(name) \
+VERSIONS static void \
+name##_4x16(const struct pass *p, size_t lo, size_t hi) \
+{ \
+	name(p, lo, hi, 4, 16); \
+} \
+VERSIONS static void \
+name##_any(const struct pass *p, size_t lo, size_t hi) \
+{ \
+	name(p, lo, hi, p->m->F, p->m->c); \
+}
+
+PASS_VERSIONS(block_weights)
+PASS_VERSIONS(block_propagate)
+PASS_VERSIONS(block_back_update)
+PASS_VERSIONS(block_back_propagate)
+PASS_VERSIONS(block_back_softmax)
+
 enum pass_kind { P_WEIGHTS, P_PROPAGATE, P_BACK_UPDATE, P_BACK_PROPAGATE,
 	P_BACK_SOFTMAX };
 
@@ -632,6 +662,7 @@ run_pass(enum pass_kind kind, const struct pass *p)
 {
 	const struct model *m = p->m;
 	long nb = (long)((m->n + ROW_BLOCK - 1) / ROW_BLOCK), b;
+	int fixed = m->F == 4 && m->c == 16;
 
 	/* Degrees are skewed, so blocks are handed out dynamically; which
 	 * thread does a row does not change what it computes. */
@@ -642,19 +673,23 @@ run_pass(enum pass_kind kind, const struct pass *p)
 
 		switch (kind) {
 		case P_WEIGHTS:
-			block_weights(p, lo, hi);
+			(fixed ? block_weights_4x16 : block_weights_any)(p, lo, hi);
 			break;
 		case P_PROPAGATE:
-			block_propagate(p, lo, hi);
+			(fixed ? block_propagate_4x16 : block_propagate_any)(p, lo,
+			    hi);
 			break;
 		case P_BACK_UPDATE:
-			block_back_update(p, lo, hi);
+			(fixed ? block_back_update_4x16 :
+			    block_back_update_any)(p, lo, hi);
 			break;
 		case P_BACK_PROPAGATE:
-			block_back_propagate(p, lo, hi);
+			(fixed ? block_back_propagate_4x16 :
+			    block_back_propagate_any)(p, lo, hi);
 			break;
 		case P_BACK_SOFTMAX:
-			block_back_softmax(p, lo, hi);
+			(fixed ? block_back_softmax_4x16 :
+			    block_back_softmax_any)(p, lo, hi);
 			break;
 		}
 	}
