@@ -25,7 +25,7 @@ static const struct {
 } recbole[] = {
 	{ "pop", 1.28 }, { "itemknn", 1.17 }, { "bpr", 1.351 },
 	{ "fism", 30.365 }, { "slimelastic", 1.119 }, { "lightgcn", 19.956 },
-	{ "ngcf", 30.459 },
+	{ "ngcf", 30.459 }, { "dgcf", 752.252 },
 };
 
 static int

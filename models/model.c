@@ -21,6 +21,7 @@ extern const struct model_ops model_ease_ops;
 extern const struct model_ops model_itemknn_ops;
 extern const struct model_ops model_lightgcn_ops, model_ngcf_ops;
 extern const struct model_ops model_multivae_ops, model_neumf_ops;
+extern const struct model_ops model_dgcf_ops;
 
 static const struct model_ops *const table[] = {
 	&model_pop_ops,
@@ -33,6 +34,7 @@ static const struct model_ops *const table[] = {
 	&model_neumf_ops,
 	&model_lightgcn_ops,
 	&model_ngcf_ops,
+	&model_dgcf_ops,
 };
 
 const struct model_param model_train_params[] = {

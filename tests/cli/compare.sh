@@ -44,7 +44,7 @@ check "plot is svg" grep -q '<svg' "$T_DIR/p.svg"
 check "plot marks crossing" grep -q 'NGCF = FISM' "$T_DIR/p.svg"
 
 # Bad input.
-ok "unknown model" 2 "" 'frob: unknown model.*known: .*bpr.*DGCF' -- compare frob bpr
+ok "unknown model" 2 "" 'frob: unknown model.*known: .*bpr.*dgcf.*SGL' -- compare frob bpr
 ok "no profile anywhere" 1 "" "ease: no profile on this machine.*ecoplan profile ease" -- compare ease bpr
 ok "not in the set" 1 "" 'DMF: not in ref:schodl2025-mind|NeuMF: ref:schodl2025-mind has no inference' -- compare $mind neumf bpr
 ok "no inference in spillo" 1 "" 'training only' -- compare --profiles ref:spillo2023-mind bpr itemknn
