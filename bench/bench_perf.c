@@ -839,6 +839,9 @@ bench_planner(void)
 	char *v_argv[] = { b, a_ver, NULL };
 	char *c_argv[] = { b, a_cmp, a_unc, a_n, a_ngcf, a_fism, NULL };
 	char *c0_argv[] = { b, a_cmp, a_ngcf, a_fism, NULL };
+	static char a_true[] = "/bin/true";
+	char *t_argv[] = { a_true, NULL };
+	double tm = (double)NAN, tp;
 	double sm, sp, cm, cp, zm, zp;
 	int rs = quick ? 50 : 300, rc = quick ? 15 : 60;
 
@@ -853,6 +856,10 @@ bench_planner(void)
 		fprintf(js, "  \"planner\": null,\n");
 		return;
 	}
+	/* The cost of starting any process here, for scale. */
+	if (access(a_true, X_OK) == 0 && time_command(t_argv, rs, &tm, &tp) == 0)
+		printf("baseline (/bin/true: process start alone) %7.2f ms "
+		    "median, %7.2f ms p90, %d runs\n", tm * 1e3, tp * 1e3, rs);
 	printf("start-up (ecoplan --version)              %7.2f ms median, "
 	    "%7.2f ms p90, %d runs  target < 10 ms: %s\n", sm * 1e3, sp * 1e3,
 	    rs, sm < 0.010 ? "met" : "NOT met");
@@ -861,12 +868,15 @@ bench_planner(void)
 	printf("compare --uncertainty 10000 ngcf fism     %7.2f ms median, "
 	    "%7.2f ms p90, %d runs  target < 100 ms: %s\n", cm * 1e3,
 	    cp * 1e3, rc, cm < 0.100 ? "met" : "NOT met");
-	fprintf(js, "  \"planner\": {\"startup_ms_median\": %.3f, "
+	fprintf(js, "  \"planner\": {\"bin_true_ms_median\": %.3f, "
+	    "\"startup_ms_median\": %.3f, "
 	    "\"startup_ms_p90\": %.3f, \"startup_runs\": %d, "
 	    "\"compare_plain_ms_median\": %.3f, "
 	    "\"compare_mc10000_ms_median\": %.3f, "
 	    "\"compare_mc10000_ms_p90\": %.3f, \"compare_runs\": %d},\n",
-	    sm * 1e3, sp * 1e3, rs, zm * 1e3, cm * 1e3, cp * 1e3, rc);
+	    isfinite(tm) ? tm * 1e3 : -1, sm * 1e3, sp * 1e3, rs, zm * 1e3,
+	    cm * 1e3, cp * 1e3,
+	    rc);
 }
 
 /* ---- main ---- */
