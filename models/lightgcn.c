@@ -142,16 +142,7 @@ propagate(struct model *m)
 static double
 batch_norm(const float *w, const uint32_t *idx, size_t n, size_t d)
 {
-	double s = 0;
-	size_t k, c;
-
-	for (k = 0; k < n; k++) {
-		const float *r = w + (size_t)idx[k] * d;
-
-		for (c = 0; c < d; c++)
-			s += (double)r[c] * (double)r[c];
-	}
-	return sqrt(s);
+	return sqrt(model_rows_sumsq(w, d, d, idx, n));
 }
 
 /* g[idx[k]] += f * w[idx[k]] for the batch. */

@@ -325,16 +325,7 @@ static double
 batch_norm(const float *x, size_t ld, size_t w, const uint32_t *idx,
     size_t n)
 {
-	double s = 0;
-	size_t k, c;
-
-	for (k = 0; k < n; k++) {
-		const float *r = x + (size_t)idx[k] * ld;
-
-		for (c = 0; c < w; c++)
-			s += (double)r[c] * (double)r[c];
-	}
-	return sqrt(s);
+	return sqrt(model_rows_sumsq(x, ld, w, idx, n));
 }
 
 /*
