@@ -150,14 +150,13 @@ static void
 batch_scatter(float *g, const float *w, const uint32_t *idx, size_t n,
     size_t d, float f)
 {
-	size_t k, c;
+	size_t k;
 
 	for (k = 0; k < n; k++) {
 		float *gr = g + (size_t)idx[k] * d;
 		const float *r = w + (size_t)idx[k] * d;
 
-		for (c = 0; c < d; c++)
-			gr[c] += f * r[c];
+		model_axpy(gr, f, r, d);	/* vectorised: g and w differ */
 	}
 }
 

@@ -504,8 +504,7 @@ ngcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		for (r = 0; r < (long)n; r++) {
 			size_t row = base + idx[r];
 
-			for (c = 0; c < W; c++)
-				m->gfin[row * W + c] += f * m->fin[row * W + c];
+			model_axpy(m->gfin + row * W, f, m->fin + row * W, W);
 		}
 	}
 	/* Backward from the last layer: gy = d/d(output of layer k), the
