@@ -6,3 +6,7 @@ BENCH_BINS = $(patsubst %.c,$(O)/%,$(BENCH_SRCS))
 
 $(O)/bench/bench_%: $(O)/bench/bench_%.o $(O)/libecoplan.a
 	$(CC) $(OMP) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+# The profiling driver of bench/RESULTS.md (not run by `make bench`).
+$(O)/bench/callgrind_driver: $(O)/bench/callgrind_driver.o $(O)/libecoplan.a
+	$(CC) $(OMP) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
