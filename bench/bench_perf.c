@@ -23,7 +23,8 @@
  *
  * Environment: BENCH_QUICK=1 for a run of a couple of minutes;
  * BENCH_JSON=path for the JSON file (default bench/results.json);
- * BENCH_ECOPLAN=path for the binary (default ./ecoplan).
+ * BENCH_ECOPLAN=path for the binary (default ./ecoplan); BENCH_PEER=path
+ * for the same-machine RecBole file (default ../shared/peer/RESULTS.md).
  */
 #include <cblas.h>
 #include <errno.h>
@@ -268,6 +269,16 @@ trim(char *s)
 	memmove(s, s + k, n - k + 1);
 }
 
+/* Seconds in a table cell, or NaN for "-", empty or not a number. */
+static double
+cell_secs(const char *c)
+{
+	char *end;
+	double v = strtod(c, &end);
+
+	return end == c || *end != '\0' || !(v > 0) ? (double)NAN : v;
+}
+
 /*
  * Reads the same-machine RecBole figures: the first Markdown table of
  * the file whose header row names the columns model, dataset,
@@ -277,15 +288,17 @@ trim(char *s)
 static void
 load_peer(void)
 {
-	static const char *paths[] = { "../shared/peer/RESULTS.md",
+	static const char *paths[] = { NULL, "../shared/peer/RESULTS.md",
 	    "/work/shared/peer/RESULTS.md" };
 	char line[1024];
 	int col[4] = { -1, -1, -1, -1 }, header = 0;
 	size_t p;
 	FILE *f = NULL;
 
-	for (p = 0; p < 2 && f == NULL; p++)
-		if ((f = fopen(paths[p], "r")) != NULL)
+	paths[0] = getenv("BENCH_PEER");
+	for (p = 0; p < 3 && f == NULL; p++)
+		if (paths[p] != NULL && paths[p][0] != '\0' &&
+		    (f = fopen(paths[p], "r")) != NULL)
 			peer_path = paths[p];
 	if (f == NULL)
 		return;
@@ -331,9 +344,9 @@ load_peer(void)
 		    cell[col[0]]);
 		snprintf(peer[n_peer].dataset, sizeof peer[n_peer].dataset,
 		    "%s", cell[col[1]]);
-		peer[n_peer].train = strtod(cell[col[2]], NULL);
+		peer[n_peer].train = cell_secs(cell[col[2]]);
 		peer[n_peer].eval = col[3] >= 0 && col[3] < nc ?
-		    strtod(cell[col[3]], NULL) : 0;
+		    cell_secs(cell[col[3]]) : (double)NAN;
 		n_peer++;
 	}
 	fclose(f);
@@ -697,11 +710,21 @@ bench_model(const struct model_ops *ops, const struct model_split *sp,
 	else
 		snprintf(how, sizeof how, "scaled from %zu of %zu batches",
 		    f.batches_timed, f.batches);
-	if (f.rb_src != NULL)
-		snprintf(rb, sizeof rb, "%.2fx/%.1fx", f.rb_train / f.train_s,
-		    f.rb_eval / f.eval1_s);
-	else
+	if (f.rb_src != NULL) {
+		char a[24], e[24];
+
+		if (isfinite(f.rb_train))
+			snprintf(a, sizeof a, "%.2fx", f.rb_train / f.train_s);
+		else
+			snprintf(a, sizeof a, "n/a");
+		if (isfinite(f.rb_eval))
+			snprintf(e, sizeof e, "%.1fx", f.rb_eval / f.eval1_s);
+		else
+			snprintf(e, sizeof e, "n/a");
+		snprintf(rb, sizeof rb, "%s/%s", a, e);
+	} else {
 		snprintf(rb, sizeof rb, "n/a");
+	}
 	printf("%-11s %9.3f %-30s %8.4f %8.4f %5.2f %8.1f %7.2f %9.0f "
 	    "%7.1f %5.1f%% %-20s %s\n", ops->name, f.train_s, how, f.eval1_s,
 	    f.eval12_s, f.eval12_s / f.eval1_s, f.sv.b1_us, f.sv.b64_ms,
