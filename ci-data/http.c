@@ -394,6 +394,8 @@ ci_http_get(const struct ci_http_req *req, const struct ci_http_opts *o,
 	resp->status = 0;
 	resp->attempts = 0;
 	errbuf[0] = '\0';
+	if (ci_http_global_init(err) < 0)
+		goto out;
 	if ((h = curl_easy_init()) == NULL) {
 		ep_fail(err, EP_ENOMEM, "cannot start a libcurl transfer");
 		goto out;
@@ -531,4 +533,25 @@ ci_http_secret_ok(const char *url)
 	h[n] = '\0';
 	return strcasecmp(h, "localhost") == 0 || strcmp(h, "::1") == 0 ||
 	    loopback4(h);
+}
+
+static int curl_ready;
+
+int
+ci_http_global_init(struct ep_err *err)
+{
+	if (curl_ready)
+		return 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return ep_fail(err, EP_ENOMEM, "cannot initialise libcurl");
+	curl_ready = 1;
+	return 0;
+}
+
+void
+ci_http_global_cleanup(void)
+{
+	if (curl_ready)
+		curl_global_cleanup();
+	curl_ready = 0;
 }

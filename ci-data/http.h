@@ -32,6 +32,17 @@ struct ci_http_opts {
 	long max_wait_ms;	/* longest Retry-After honoured */
 };
 
+/*
+ * Initialises libcurl the first time it is called (ci_http_get() calls
+ * it), so that commands that fetch nothing do not pay for it: libcurl's
+ * TLS set-up was 8% of every command's start-up. Not thread-safe: call
+ * it from one thread. Returns 0, or -1 with err set.
+ */
+int ci_http_global_init(struct ep_err *err);
+
+/* Releases libcurl if ci_http_global_init() initialised it. */
+void ci_http_global_cleanup(void);
+
 /* Sets the defaults above. */
 void ci_http_opts_init(struct ci_http_opts *o);
 

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <gsl/gsl_errno.h>
 
 #include "cli/cmd.h"
 #include "cli/overview.h"
+#include "ci-data/http.h"
 #include "core/err.h"
 #include "core/version.h"
 #include "core/banned.h"
@@ -92,11 +92,8 @@ main(int argc, char **argv)
 
 	/* GSL's default handler aborts; ecoplan checks status codes. */
 	gsl_set_error_handler_off();
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		ep_error("cannot initialise libcurl");
-		return 1;
-	}
+	/* libcurl is initialised by the first transfer, if any. */
 	status = run(argc, argv);
-	curl_global_cleanup();
+	ci_http_global_cleanup();
 	return check_stdout(status);
 }

@@ -16,9 +16,29 @@
 void model_axpy(float *restrict y, float a, const float *restrict x,
     size_t n);
 
+/* y[i] = z[i] > 0 ? z[i] : 0.2 z[i] (LeakyReLU, slope 0.2), i < n. */
+void model_leaky_relu(float *restrict y, const float *restrict z, size_t n);
+
+/* g[i] *= z[i] > 0 ? 1 : 0.2 (LeakyReLU's derivative), i < n. */
+void model_leaky_relu_grad(float *restrict g, const float *restrict z,
+    size_t n);
+
+/* y[i] *= keep[i] ? mul : 0 (dropout with its rescaling), i < n. */
+void model_keep_scale(float *restrict y, const unsigned char *restrict keep,
+    float mul, size_t n);
+
 /* out[0..d) = sum over k of W[idx[k] * d .. + d), for cnt indices. */
 void model_sum_rows(float *restrict out, const float *restrict W,
     const uint32_t *idx, size_t cnt, size_t d);
+
+/*
+ * The sum of squares, in double, of the rows idx[0..n) of x (row r at
+ * x + r * ld, w values; repeated rows count again): eight running sums,
+ * lane l taking the columns c with c % 8 == l, added pairwise at the
+ * end. The order is fixed, so the result does not depend on the CPU.
+ */
+double model_rows_sumsq(const float *x, size_t ld, size_t w,
+    const uint32_t *idx, size_t n);
 
 /* sum x[i] * y[i] in float, in index order. */
 float model_dot(const float *restrict x, const float *restrict y, size_t n);

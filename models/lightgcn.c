@@ -142,16 +142,7 @@ propagate(struct model *m)
 static double
 batch_norm(const float *w, const uint32_t *idx, size_t n, size_t d)
 {
-	double s = 0;
-	size_t k, c;
-
-	for (k = 0; k < n; k++) {
-		const float *r = w + (size_t)idx[k] * d;
-
-		for (c = 0; c < d; c++)
-			s += (double)r[c] * (double)r[c];
-	}
-	return sqrt(s);
+	return sqrt(model_rows_sumsq(w, d, d, idx, n));
 }
 
 /* g[idx[k]] += f * w[idx[k]] for the batch. */
@@ -159,14 +150,13 @@ static void
 batch_scatter(float *g, const float *w, const uint32_t *idx, size_t n,
     size_t d, float f)
 {
-	size_t k, c;
+	size_t k;
 
 	for (k = 0; k < n; k++) {
 		float *gr = g + (size_t)idx[k] * d;
 		const float *r = w + (size_t)idx[k] * d;
 
-		for (c = 0; c < d; c++)
-			gr[c] += f * r[c];
+		model_axpy(gr, f, r, d);	/* vectorised: g and w differ */
 	}
 }
 

@@ -292,14 +292,10 @@ propagate(struct model *m)
 				double s2 = 0;
 				float nr, inv;
 
-#pragma omp simd
-				for (c = 0; c < out; c++)
-					y[c] = z[c] > 0 ? z[c] : 0.2f * z[c];
+				model_leaky_relu(y, z, out);
 				if (m->dropping) {
 					dropout_row(m, k, i, out, kp);
-#pragma omp simd
-					for (c = 0; c < out; c++)
-						y[c] *= kp[c] ? m->keep_mul : 0.0f;
+					model_keep_scale(y, kp, m->keep_mul, out);
 				}
 				/* A vector sum: the order is fixed by the code,
 				 * not by the threads. */
@@ -325,16 +321,7 @@ static double
 batch_norm(const float *x, size_t ld, size_t w, const uint32_t *idx,
     size_t n)
 {
-	double s = 0;
-	size_t k, c;
-
-	for (k = 0; k < n; k++) {
-		const float *r = x + (size_t)idx[k] * ld;
-
-		for (c = 0; c < w; c++)
-			s += (double)r[c] * (double)r[c];
-	}
-	return sqrt(s);
+	return sqrt(model_rows_sumsq(x, ld, w, idx, n));
 }
 
 /*
@@ -381,12 +368,8 @@ layer_backward(struct model *m, size_t k, size_t off)
 					g[cc] /= 1e-12f;
 			}
 			if (m->dropping)
-#pragma omp simd
-				for (cc = 0; cc < out; cc++)
-					g[cc] *= kp[cc] ? m->keep_mul : 0.0f;
-#pragma omp simd
-			for (cc = 0; cc < out; cc++)
-				g[cc] *= z[cc] > 0 ? 1.0f : 0.2f;
+				model_keep_scale(g, kp, m->keep_mul, out);
+			model_leaky_relu_grad(g, z, out);
 		}
 		/* This block's share of d/d[W1 W2] = gz^T H and of the bias
 		 * gradient, summed over blocks in order below. */
@@ -513,8 +496,7 @@ ngcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		for (r = 0; r < (long)n; r++) {
 			size_t row = base + idx[r];
 
-			for (c = 0; c < W; c++)
-				m->gfin[row * W + c] += f * m->fin[row * W + c];
+			model_axpy(m->gfin + row * W, f, m->fin + row * W, W);
 		}
 	}
 	/* Backward from the last layer: gy = d/d(output of layer k), the

@@ -3,6 +3,7 @@
  * gradients, Adam; validation after each epoch and early stopping.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,11 +46,21 @@ model_run_init(struct model_run *r, const struct model_ops *ops,
 int
 model_run_epoch(struct model_run *r, double *loss, struct ep_err *err)
 {
+	size_t done;
+
+	return model_run_batches(r, SIZE_MAX, loss, &done, err);
+}
+
+int
+model_run_batches(struct model_run *r, size_t max_batches, double *loss,
+    size_t *done, struct ep_err *err)
+{
 	struct model_batch b;
 	double sum = 0;
 	size_t nb = 0;
 
 	r->prepared = 0;
+	*done = 0;
 	if (r->ops->sampling == MODEL_SAMPLE_NONE) {
 		*loss = 0;
 		if (r->ops->fit(r->m, &r->rng, err) < 0)
@@ -58,7 +69,7 @@ model_run_epoch(struct model_run *r, double *loss, struct ep_err *err)
 		return 0;
 	}
 	model_sampler_epoch(&r->sampler);
-	while (model_sampler_next(&r->sampler, &b)) {
+	while (nb < max_batches && model_sampler_next(&r->sampler, &b)) {
 		if (r->optim.kind == MODEL_ADAM) {
 			r->ops->mark_rows(r->m, &b);
 			model_optim_refresh(&r->optim);
@@ -72,6 +83,7 @@ model_run_epoch(struct model_run *r, double *loss, struct ep_err *err)
 	/* The epoch ends with every weight current. */
 	model_optim_flush(&r->optim);
 	*loss = nb > 0 ? sum / (double)nb : 0;
+	*done = nb;
 	r->epochs_done++;
 	return 0;
 }

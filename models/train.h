@@ -39,6 +39,15 @@ int model_run_init(struct model_run *r, const struct model_ops *ops,
  */
 int model_run_epoch(struct model_run *r, double *loss, struct ep_err *err);
 
+/*
+ * The same, but stops after max_batches mini-batches of a fresh epoch
+ * (the benchmarks time part of a slow model's epoch); *done gets the
+ * batches trained (0 for traditional models, which fit fully). The
+ * weights are brought up to date as at the end of an epoch.
+ */
+int model_run_batches(struct model_run *r, size_t max_batches, double *loss,
+    size_t *done, struct ep_err *err);
+
 /* Evaluates part of the split with the model as it is now. */
 int model_run_eval(struct model_run *r, enum model_part part,
     const struct model_eval_spec *spec, struct model_eval_result *res,
