@@ -64,6 +64,19 @@ struct model_data {
 int model_data_load(const char *spec, struct model_data *d,
     struct ep_err *err);
 
+/*
+ * The same in memory: parses len bytes of buf as the file name would be
+ * (its name picks the format as above; it is never opened). For the
+ * fuzzing harnesses and for callers that already hold the bytes.
+ */
+int model_data_parse(const char *name, const char *buf, size_t len,
+    struct model_data *d, struct ep_err *err);
+
+/* A pre-split triple in memory: names[k] and bufs[k] (lens[k] bytes). */
+int model_data_parse_split(const char *const names[3],
+    const char *const bufs[3], const size_t lens[3], struct model_data *d,
+    struct ep_err *err);
+
 /* Frees what model_data_load() allocated; safe on MODEL_DATA_INIT. */
 void model_data_release(struct model_data *d);
 
