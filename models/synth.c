@@ -168,11 +168,14 @@ model_synth_parse(const char *text, struct model_synth_spec *spec,
 #undef DKEY
 		if (lv != NULL && ep_parse_count(eq + 1, lmin, lmax, lv,
 		    err) < 0) {
+			/* A bad spec is a usage error, out of range or not. */
+			err->code = EP_EUSAGE;
 			ep_err_prefix(err, "%s: %s", text, p);
 			goto out;
 		}
 		if (dv != NULL && ep_parse_double(eq + 1, dmin, dmax, dv,
 		    err) < 0) {
+			err->code = EP_EUSAGE;
 			ep_err_prefix(err, "%s: %s", text, p);
 			goto out;
 		}
