@@ -704,6 +704,20 @@ parse_buf(struct builder *b, const char *path, const char *buf, size_t len,
 		s.pos = 3;
 	if (blank(buf + s.pos, len - s.pos))
 		return ep_fail(err, EP_EPARSE, "%s: empty file", path);
+	/* Every line may become an interaction: check the memory that
+	 * would take before taking it. */
+	{
+		const char *p = buf, *end = buf + len;
+		double lines = 1;
+
+		while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			p++;
+			lines++;
+		}
+		if (ep_mem_check(path, 2.0 * (double)len + lines *
+		    MODEL_BYTES_PER_ROW, err) < 0)
+			return -1;
+	}
 	first = buf + s.pos;
 	nl = memchr(first, '\n', len - s.pos);
 	flen = nl != NULL ? (size_t)(nl - first) : len - s.pos;
@@ -743,9 +757,14 @@ load_file(struct builder *b, const char *path, int part, const char **format,
     char sha[65], struct ep_err *err)
 {
 	char *buf = NULL;
+	struct stat st;
 	size_t len;
 	int ret;
 
+	/* The bytes alone must fit before they are read. */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    ep_mem_check(path, (double)st.st_size, err) < 0)
+		return -1;
 	if (ep_read_file(path, MODEL_FILE_MAX, &buf, &len, err) < 0)
 		return -1;
 	ret = parse_buf(b, path, buf, len, part, format, sha, err);

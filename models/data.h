@@ -26,6 +26,13 @@ enum model_part {
 #define MODEL_LINE_MAX ((size_t)1 << 20)
 /* Largest dataset file read (bytes). */
 #define MODEL_FILE_MAX ((size_t)8 << 30)
+/*
+ * Memory one interaction takes while loading (its ids, timestamp and
+ * part, their arrays' growth, the duplicate set), for the estimate a
+ * loader checks against ep_mem_limit() before it allocates: the file's
+ * bytes twice (buffer and token maps) plus this much a line.
+ */
+#define MODEL_BYTES_PER_ROW 96.0
 
 struct model_data {
 	char *name;		/* short name: file name or "synthetic" */

@@ -195,6 +195,9 @@ model_synth_parse(const char *text, struct model_synth_spec *spec,
 		    text, spec->inters, spec->users, spec->items);
 		goto out;
 	}
+	if (ep_mem_check(text, (double)spec->inters * MODEL_BYTES_PER_ROW +
+	    ((double)spec->users + (double)spec->items) * 64.0, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	free(copy);
