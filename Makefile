@@ -140,6 +140,22 @@ fuzz: deps-san
 	    fuzz-build
 	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESS)
 
+# The command-line tests with every ecoplan run under valgrind's
+# memcheck: any memory error or definite leak fails the run (status 99).
+# The tests that train models (profile, train, crash, man_examples) are
+# left out: under valgrind they take tens of minutes; the sanitizer run
+# covers them. OpenMP runs one thread, which keeps valgrind fast and
+# free of the runtime's thread-pool noise.
+MEMCHECK_TESTS ?= badinput ci compare datasets main measure plan rank \
+                  schedule
+VALGRIND ?= valgrind -q --error-exitcode=99 --leak-check=full \
+            --show-leak-kinds=definite --errors-for-leak-kinds=definite
+
+memcheck: $(BIN)
+	@sh tools/deps.sh valgrind
+	@OMP_NUM_THREADS=1 ECOPLAN_WRAPPER='$(VALGRIND)' \
+	    CLI_TESTS='$(MEMCHECK_TESTS)' sh tests/run.sh $(BIN)
+
 include bench/bench.mk
 
 bench: deps
@@ -163,10 +179,10 @@ clean:
 	rm -rf build build-san build-fuzz ecoplan
 
 help:
-	@echo "targets: all demo check test sanitize fuzz lint-man bench install uninstall clean deps"
+	@echo "targets: all demo check test sanitize fuzz memcheck lint-man bench install uninstall clean deps"
 
 .PHONY: all tests test deps deps-san check demo lint-man sanitize fuzz \
-        fuzz-build bench \
+        fuzz-build memcheck bench \
         install uninstall clean help
 .SECONDARY:
 .DELETE_ON_ERROR:
