@@ -1,6 +1,8 @@
 /*
  * Allocation wrappers that exit on exhaustion.
  */
+#include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,13 +38,11 @@ ep_mem_limit(size_t *bytes, struct ep_err *err)
 	}
 	n = strlen(s);
 	if (n > 0 && n < sizeof num) {
-		switch (s[n - 1]) {
-		case 'K': case 'k': mult = 1024.0; break;
-		case 'M': case 'm': mult = 1048576.0; break;
-		case 'G': case 'g': mult = 1073741824.0; break;
-		case 'T': case 't': mult = 1099511627776.0; break;
-		default: break;
-		}
+		const char *units = "KMGT", *u;
+
+		if ((u = strchr(units, toupper((unsigned char)s[n - 1]))) !=
+		    NULL && s[n - 1] != '\0')
+			mult = ldexp(1.0, 10 * (int)(u - units + 1));
 	}
 	if (n == 0 || n >= sizeof num)
 		goto bad;
