@@ -113,6 +113,49 @@ sanitize: deps-san
 	    CC=clang test \
 	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-pass-failed'
 
+# Fuzzing: one libFuzzer harness per parser (tests/fuzz/fuzz_*.c), built
+# with clang into build-fuzz/ and run FUZZ_SECONDS each, one at a time.
+FUZZ_SECONDS ?= 60
+FUZZ_DATA    = data_atomic data_udata data_ml1m data_csv data_presplit
+FUZZ_HARNESS = $(FUZZ_DATA) profile codecarbon ci_uk ci_em ci_wt region num
+FUZZ_SAN     = -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-pass-failed
+FUZZ_BINS    = $(FUZZ_HARNESS:%=$(O)/fuzz_%)
+
+$(O)/tests/fuzz/fuzz_data_%.o: tests/fuzz/fuzz_data.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(FUZZ_DEFS) -MMD -MP -c -o $@ $<
+$(O)/tests/fuzz/fuzz_data_atomic.o: FUZZ_DEFS = -DFUZZ_NAME='"f.inter"'
+$(O)/tests/fuzz/fuzz_data_udata.o: FUZZ_DEFS = -DFUZZ_NAME='"u.data"'
+$(O)/tests/fuzz/fuzz_data_ml1m.o: FUZZ_DEFS = -DFUZZ_NAME='"ratings.dat"'
+$(O)/tests/fuzz/fuzz_data_csv.o: FUZZ_DEFS = -DFUZZ_NAME='"f.csv"'
+$(O)/tests/fuzz/fuzz_data_presplit.o: FUZZ_DEFS = -DFUZZ_SPLIT
+$(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/libecoplan.a
+	$(CC) $(OMP) $(SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps-san
+	@$(MAKE) --no-print-directory O=build-fuzz CC=clang SAN='$(FUZZ_SAN)' \
+	    fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESS)
+
+# The command-line tests with every ecoplan run under valgrind's
+# memcheck: any memory error or definite leak fails the run (status 99).
+# The tests that train models (profile, train, crash, man_examples) are
+# left out: under valgrind they take tens of minutes; the sanitizer run
+# covers them. OpenMP runs one thread, which keeps valgrind fast and
+# free of the runtime's thread-pool noise.
+MEMCHECK_TESTS ?= badinput ci compare datasets main measure plan rank \
+                  schedule
+VALGRIND ?= valgrind -q --error-exitcode=99 --leak-check=full \
+            --show-leak-kinds=definite --errors-for-leak-kinds=definite
+
+memcheck: $(BIN)
+	@sh tools/deps.sh valgrind
+	@OMP_NUM_THREADS=1 ECOPLAN_WRAPPER='$(VALGRIND)' \
+	    CLI_TESTS='$(MEMCHECK_TESTS)' sh tests/run.sh $(BIN)
+
 include bench/bench.mk
 
 bench: deps
@@ -136,9 +179,10 @@ clean:
 	rm -rf build build-san build-fuzz ecoplan
 
 help:
-	@echo "targets: all demo check test sanitize lint-man bench install uninstall clean deps"
+	@echo "targets: all demo check test sanitize fuzz memcheck lint-man bench install uninstall clean deps"
 
-.PHONY: all tests test deps deps-san check demo lint-man sanitize bench \
+.PHONY: all tests test deps deps-san check demo lint-man sanitize fuzz \
+        fuzz-build memcheck bench \
         install uninstall clean help
 .SECONDARY:
 .DELETE_ON_ERROR:

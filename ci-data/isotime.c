@@ -141,7 +141,10 @@ ci_time_format(time_t t, enum ci_time_style style, char *buf, size_t size)
 char *
 ci_age_format(double secs, char *buf, size_t size)
 {
-	long s = secs > 0 ? (long)(secs + 0.5) : 0;
+	/* Clamped to a billion years, so that the conversion to long
+	 * cannot overflow (a user's "--window 1e20y" comes here). */
+	long s = !(secs > 0) ? 0 : secs >= 3.15576e16 ? 31557600000000000L :
+	    (long)(secs + 0.5);
 
 	if (s < 60)
 		snprintf(buf, size, "%ld s", s);

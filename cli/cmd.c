@@ -109,8 +109,20 @@ cmd_bad_option(const struct cmd_entry *e, int ch, char **argv)
 {
 	const char *arg = argv[optind - 1];
 
+	const char *eq;
+
 	if (ch == ':')
 		return cmd_usage_error(e, "%s: missing value", arg);
+	if (strncmp(arg, "--", 2) == 0) {
+		/* getopt_long sets optopt to a known option's value when it
+		 * was given "=value" it does not take. */
+		eq = strchr(arg, '=');
+		if (eq != NULL && optopt != 0)
+			return cmd_usage_error(e, "%.*s: takes no value",
+			    (int)(eq - arg), arg);
+		return cmd_usage_error(e, "%.*s: unknown option",
+		    eq != NULL ? (int)(eq - arg) : (int)strlen(arg), arg);
+	}
 	if (optopt != 0 && optopt != '?')
 		return cmd_usage_error(e, "-%c: unknown option", optopt);
 	return cmd_usage_error(e, "%s: unknown option", arg);

@@ -746,6 +746,9 @@ ci_forecast(int argc, char **argv)
 			json = 1;
 			break;
 		case OPT_PLOT:
+			if (*optarg == '\0')
+				return cmd_usage_error(self(), "--plot: empty "
+				    "file name");
 			plot = optarg;
 			break;
 		case 'h':

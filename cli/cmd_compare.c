@@ -942,6 +942,11 @@ cmd_compare(int argc, char **argv)
 			c->csv = 1;
 			break;
 		case OPT_PLOT:
+			if (*optarg == '\0') {
+				st = cmd_usage_error(self(), "--plot: empty file "
+				    "name");
+				goto out;
+			}
 			c->plot = optarg;
 			break;
 		case 'h':

@@ -152,7 +152,8 @@ cmd_datasets(int argc, char **argv)
 	int ch, json = 0, i, status = 0;
 	long seed;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			if (model_split_parse(optarg, &spec, &err) < 0)
@@ -173,8 +174,7 @@ cmd_datasets(int argc, char **argv)
 			cmd_usage(self, stdout);
 			return 0;
 		default:
-			cmd_usage(self, stderr);
-			return 2;
+			return cmd_bad_option(self, ch, argv);
 		}
 	}
 	if (optind == argc)

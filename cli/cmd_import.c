@@ -96,7 +96,8 @@ cmd_import(int argc, char **argv)
 	int ch, json = 0, save = 1, status = 1, epochs = 1;
 	long l;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'm':
 			model = optarg;
@@ -120,8 +121,7 @@ cmd_import(int argc, char **argv)
 			cmd_usage(self, stdout);
 			return 0;
 		default:
-			cmd_usage(self, stderr);
-			return 2;
+			return cmd_bad_option(self, ch, argv);
 		}
 	}
 	if (optind == argc)

@@ -146,7 +146,8 @@ cmd_measure(int argc, char **argv)
 	memset(&meter, 0, sizeof meter);
 	memset(&r, 0, sizeof r);
 	/* '+': stop at the command, whose options are its own. */
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'N':
 			name = optarg;
@@ -187,8 +188,7 @@ cmd_measure(int argc, char **argv)
 			cmd_usage(self, stdout);
 			return 0;
 		default:
-			cmd_usage(self, stderr);
-			return 2;
+			return cmd_bad_option(self, ch, argv);
 		}
 	}
 	if (optind == argc)

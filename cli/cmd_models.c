@@ -33,7 +33,8 @@ cmd_models(int argc, char **argv)
 	int ch, json = 0;
 	size_t i, k;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -42,8 +43,7 @@ cmd_models(int argc, char **argv)
 			cmd_usage(self, stdout);
 			return 0;
 		default:
-			cmd_usage(self, stderr);
-			return 2;
+			return cmd_bad_option(self, ch, argv);
 		}
 	}
 	if (optind < argc)

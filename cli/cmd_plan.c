@@ -397,6 +397,11 @@ cmd_plan(int argc, char **argv)
 			csv = 1;
 			break;
 		case OPT_PLOT:
+			if (*optarg == '\0') {
+				st = cmd_usage_error(self(), "--plot: empty file "
+				    "name");
+				goto out;
+			}
 			plot_path = optarg;
 			break;
 		case 'h':

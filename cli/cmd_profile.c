@@ -51,7 +51,9 @@ split_list(char *s, char **out, size_t max)
 	size_t n = 0;
 	char *p = s, *comma;
 
-	while (p != NULL && n < max) {
+	while (p != NULL) {
+		if (n == max)
+			return max + 1;	/* too many: the caller says so */
 		if ((comma = strchr(p, ',')) != NULL)
 			*comma = '\0';
 		out[n++] = p;
@@ -150,7 +152,8 @@ cmd_profile(int argc, char **argv)
 	memset(&pg, 0, sizeof pg);
 	prof_run_opts_init(&o);
 	sets = ep_xcalloc((size_t)argc + 1, sizeof *sets);
-	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":d:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			dataset = optarg;
@@ -170,12 +173,22 @@ cmd_profile(int argc, char **argv)
 			sets_copy = ep_xstrdup(optarg);
 			o.n_sets = split_list(sets_copy, pieces,
 			    PROF_RUN_MAX_SETS);
+			if (o.n_sets > PROF_RUN_MAX_SETS) {
+				status = cmd_usage_error(self, "--metrics: more "
+				    "than %d metric sets", PROF_RUN_MAX_SETS);
+				goto out;
+			}
 			for (i = 0; i < o.n_sets; i++) {
 				/* '+' joins metrics into one set. */
 				for (c = pieces[i]; *c != '\0'; c++)
 					if (*c == '+')
 						*c = ',';
 				o.sets[i] = pieces[i];
+				if (prof_run_check_set(pieces[i], &err) < 0) {
+					status = cmd_usage_error(self,
+					    "--metrics: %s", err.msg);
+					goto out;
+				}
 			}
 			break;
 		}
@@ -186,6 +199,11 @@ cmd_profile(int argc, char **argv)
 			free(batch_copy);
 			batch_copy = ep_xstrdup(optarg);
 			nb = split_list(batch_copy, bs, PROF_MAX_BATCHES);
+			if (nb > PROF_MAX_BATCHES) {
+				status = cmd_usage_error(self, "--batch: more "
+				    "than %d batch sizes", PROF_MAX_BATCHES);
+				goto out;
+			}
 			for (i = 0; i < nb; i++) {
 				if (strcmp(bs[i], "all") == 0) {
 					o.batches[i] = 0;
@@ -260,8 +278,7 @@ cmd_profile(int argc, char **argv)
 			status = 0;
 			goto out;
 		default:
-			cmd_usage(self, stderr);
-			status = 2;
+			status = cmd_bad_option(self, ch, argv);
 			goto out;
 		}
 	}

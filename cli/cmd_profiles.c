@@ -139,7 +139,8 @@ cmd_profiles(int argc, char **argv)
 	int ch, json = 0;
 	size_t removed;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -148,8 +149,7 @@ cmd_profiles(int argc, char **argv)
 			cmd_usage(self, stdout);
 			return 0;
 		default:
-			cmd_usage(self, stderr);
-			return 2;
+			return cmd_bad_option(self, ch, argv);
 		}
 	}
 	verb = optind < argc ? argv[optind++] : "list";

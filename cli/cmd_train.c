@@ -119,7 +119,8 @@ cmd_train(int argc, char **argv)
 
 	memset(&run, 0, sizeof run);
 	sets = ep_xcalloc((size_t)argc + 1, sizeof *sets);
-	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":d:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			dataset = optarg;
@@ -152,8 +153,7 @@ cmd_train(int argc, char **argv)
 			status = 0;
 			goto out;
 		default:
-			cmd_usage(self, stderr);
-			status = 2;
+			status = cmd_bad_option(self, ch, argv);
 			goto out;
 		}
 	}

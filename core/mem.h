@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "core/err.h"
+
 /* Reports "ecoplan: out of memory" and exits 1: for allocations made by
  * third-party libraries (cJSON) that report exhaustion with NULL. */
 _Noreturn void ep_oom(void);
@@ -24,5 +26,19 @@ char *ep_xstrdup(const char *s);
 char *ep_xstrndup(const char *s, size_t n);
 /* printf into a new string. */
 char *ep_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The most memory one dataset may take, in bytes: $ECOPLAN_MAX_MEMORY
+ * when set (a byte count with an optional K, M, G or T suffix, powers of
+ * 1024: "512M", "2G"), else the machine's physical memory. Loaders
+ * compare their estimate against it before allocating, so that a file
+ * too large fails with a message instead of exhausting the machine.
+ * Fails with EP_EUSAGE on a malformed variable.
+ */
+int ep_mem_limit(size_t *bytes, struct ep_err *err);
+
+/* Checks need (bytes, estimated) against ep_mem_limit(): fails with
+ * EP_ENOMEM and "WHAT: needs about N MiB ..., over the limit of ...". */
+int ep_mem_check(const char *what, double need, struct ep_err *err);
 
 #endif

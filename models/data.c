@@ -677,22 +677,20 @@ base_name(const char *path)
 }
 
 /*
- * Reads one file and parses it in the format its name and first line
- * indicate. Returns the format name through *format.
+ * Parses len bytes of one file in the format its name and first line
+ * indicate. Returns the format name through *format and the bytes'
+ * digest through sha.
  */
 static int
-load_file(struct builder *b, const char *path, int part, const char **format,
-    char sha[65], struct ep_err *err)
+parse_buf(struct builder *b, const char *path, const char *buf, size_t len,
+    int part, const char **format, char sha[65], struct ep_err *err)
 {
 	struct ep_sha256 h;
 	struct src s;
-	char *buf = NULL;
 	const char *first, *nl, *fmt;
-	size_t len, flen;
+	size_t flen;
 	int ret = -1;
 
-	if (ep_read_file(path, MODEL_FILE_MAX, &buf, &len, err) < 0)
-		return -1;
 	ep_sha256_init(&h);
 	ep_sha256_update(&h, buf, len);
 	ep_sha256_hex(&h, sha);
@@ -704,9 +702,21 @@ load_file(struct builder *b, const char *path, int part, const char **format,
 	/* A UTF-8 byte order mark is not part of the first field. */
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		s.pos = 3;
-	if (blank(buf + s.pos, len - s.pos)) {
-		ep_fail(err, EP_EPARSE, "%s: empty file", path);
-		goto out;
+	if (blank(buf + s.pos, len - s.pos))
+		return ep_fail(err, EP_EPARSE, "%s: empty file", path);
+	/* Every line may become an interaction: check the memory that
+	 * would take before taking it. */
+	{
+		const char *p = buf, *end = buf + len;
+		double lines = 1;
+
+		while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			p++;
+			lines++;
+		}
+		if (ep_mem_check(path, 2.0 * (double)len + lines *
+		    MODEL_BYTES_PER_ROW, err) < 0)
+			return -1;
 	}
 	first = buf + s.pos;
 	nl = memchr(first, '\n', len - s.pos);
@@ -731,15 +741,33 @@ load_file(struct builder *b, const char *path, int part, const char **format,
 		fmt = "csv";
 		ret = parse_csv(b, &s, err);
 	} else {
-		ep_fail(err, EP_EPARSE, "%s:1: cannot tell the format (expected "
-		    "a RecBole .inter header, tab- or '::'-separated MovieLens "
-		    "rows, or CSV)", path);
-		goto out;
+		return ep_fail(err, EP_EPARSE, "%s:1: cannot tell the format "
+		    "(expected a RecBole .inter header, tab- or '::'-separated "
+		    "MovieLens rows, or CSV)", path);
 	}
 	if (ret == 0 && b->n == 0)
 		ret = ep_fail(err, EP_EPARSE, "%s: no interactions", path);
 	*format = fmt;
-out:
+	return ret;
+}
+
+/* Reads one file and parses it (see parse_buf). */
+static int
+load_file(struct builder *b, const char *path, int part, const char **format,
+    char sha[65], struct ep_err *err)
+{
+	char *buf = NULL;
+	struct stat st;
+	size_t len;
+	int ret;
+
+	/* The bytes alone must fit before they are read. */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    ep_mem_check(path, (double)st.st_size, err) < 0)
+		return -1;
+	if (ep_read_file(path, MODEL_FILE_MAX, &buf, &len, err) < 0)
+		return -1;
+	ret = parse_buf(b, path, buf, len, part, format, sha, err);
 	free(buf);
 	return ret;
 }
@@ -767,21 +795,29 @@ builder_finish(struct builder *b, struct model_data *d, int keep_parts)
 	builder_release(b);
 }
 
-/* Loads "train=F,valid=F,test=F", or the three files given. */
+/*
+ * Loads "train=F,valid=F,test=F", or the three files given; with bufs,
+ * parses bufs[k] (lens[k] bytes) under the name paths[k] instead.
+ */
 static int
-load_triple(const char *const paths[3], struct model_data *d,
-    struct ep_err *err)
+load_triple(const char *const paths[3], const char *const *bufs,
+    const size_t *lens, struct model_data *d, struct ep_err *err)
 {
 	struct builder b;
 	struct ep_sha256 h;
 	char sha[3][65];
 	const char *fmt = NULL;
-	int k;
+	int k, r;
 
 	memset(&b, 0, sizeof b);
 	b.all_ts = 1;
 	for (k = 0; k < 3; k++) {
-		if (load_file(&b, paths[k], k, &fmt, sha[k], err) < 0) {
+		if (bufs != NULL)
+			r = parse_buf(&b, paths[k], bufs[k], lens[k], k, &fmt,
+			    sha[k], err);
+		else
+			r = load_file(&b, paths[k], k, &fmt, sha[k], err);
+		if (r < 0) {
 			builder_release(&b);
 			return -1;
 		}
@@ -828,7 +864,7 @@ load_triple_spec(const char *spec, struct model_data *d, struct ep_err *err)
 			    keys[k]);
 			goto out;
 		}
-	ret = load_triple((const char *const *)paths, d, err);
+	ret = load_triple((const char *const *)paths, NULL, NULL, d, err);
 out:
 	free(copy);
 	return ret;
@@ -861,7 +897,7 @@ model_data_load(const char *spec, struct model_data *d, struct ep_err *err)
 			for (j = 0; j < 3; j++)
 				p[j] = ep_xasprintf("%.*s%s", (int)stem, spec,
 				    parts[j]);
-			ret = load_triple((const char *const *)p, d, err);
+			ret = load_triple((const char *const *)p, NULL, NULL, d, err);
 			for (j = 0; j < 3; j++)
 				free(p[j]);
 			return ret;
@@ -878,6 +914,35 @@ model_data_load(const char *spec, struct model_data *d, struct ep_err *err)
 	d->source = ep_xstrdup(spec);
 	builder_finish(&b, d, 0);
 	return 0;
+}
+
+int
+model_data_parse(const char *name, const char *buf, size_t len,
+    struct model_data *d, struct ep_err *err)
+{
+	struct builder b;
+	const char *fmt = NULL;
+
+	*d = (struct model_data)MODEL_DATA_INIT;
+	memset(&b, 0, sizeof b);
+	b.all_ts = 1;
+	if (parse_buf(&b, name, buf, len, -1, &fmt, d->sha256, err) < 0) {
+		builder_release(&b);
+		return -1;
+	}
+	d->format = fmt;
+	d->name = ep_xstrdup(base_name(name));
+	d->source = ep_xstrdup(name);
+	builder_finish(&b, d, 0);
+	return 0;
+}
+
+int
+model_data_parse_split(const char *const names[3], const char *const bufs[3],
+    const size_t lens[3], struct model_data *d, struct ep_err *err)
+{
+	*d = (struct model_data)MODEL_DATA_INIT;
+	return load_triple(names, bufs, lens, d, err);
 }
 
 void

@@ -26,6 +26,13 @@ enum model_part {
 #define MODEL_LINE_MAX ((size_t)1 << 20)
 /* Largest dataset file read (bytes). */
 #define MODEL_FILE_MAX ((size_t)8 << 30)
+/*
+ * Memory one interaction takes while loading (its ids, timestamp and
+ * part, their arrays' growth, the duplicate set), for the estimate a
+ * loader checks against ep_mem_limit() before it allocates: the file's
+ * bytes twice (buffer and token maps) plus this much a line.
+ */
+#define MODEL_BYTES_PER_ROW 96.0
 
 struct model_data {
 	char *name;		/* short name: file name or "synthetic" */
@@ -62,6 +69,19 @@ struct model_data {
  * file and line ("u.data:12: ...").
  */
 int model_data_load(const char *spec, struct model_data *d,
+    struct ep_err *err);
+
+/*
+ * The same in memory: parses len bytes of buf as the file name would be
+ * (its name picks the format as above; it is never opened). For the
+ * fuzzing harnesses and for callers that already hold the bytes.
+ */
+int model_data_parse(const char *name, const char *buf, size_t len,
+    struct model_data *d, struct ep_err *err);
+
+/* A pre-split triple in memory: names[k] and bufs[k] (lens[k] bytes). */
+int model_data_parse_split(const char *const names[3],
+    const char *const bufs[3], const size_t lens[3], struct model_data *d,
     struct ep_err *err);
 
 /* Frees what model_data_load() allocated; safe on MODEL_DATA_INIT. */

@@ -168,11 +168,14 @@ model_synth_parse(const char *text, struct model_synth_spec *spec,
 #undef DKEY
 		if (lv != NULL && ep_parse_count(eq + 1, lmin, lmax, lv,
 		    err) < 0) {
+			/* A bad spec is a usage error, out of range or not. */
+			err->code = EP_EUSAGE;
 			ep_err_prefix(err, "%s: %s", text, p);
 			goto out;
 		}
 		if (dv != NULL && ep_parse_double(eq + 1, dmin, dmax, dv,
 		    err) < 0) {
+			err->code = EP_EUSAGE;
 			ep_err_prefix(err, "%s: %s", text, p);
 			goto out;
 		}
@@ -192,6 +195,9 @@ model_synth_parse(const char *text, struct model_synth_spec *spec,
 		    text, spec->inters, spec->users, spec->items);
 		goto out;
 	}
+	if (ep_mem_check(text, (double)spec->inters * MODEL_BYTES_PER_ROW +
+	    ((double)spec->users + (double)spec->items) * 64.0, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	free(copy);

@@ -462,9 +462,12 @@ static int
 compile(regex_t *re, const char *pat, const char *opt, struct ep_err *err)
 {
 	char msg[128];
-	int rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
+	int rc;
 
-	if (rc == 0)
+	/* An empty pattern would match every line. */
+	if (*pat == '\0')
+		return ep_fail(err, EP_EUSAGE, "%s: empty pattern", opt);
+	if ((rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB)) == 0)
 		return 0;
 	regerror(rc, re, msg, sizeof msg);
 	return ep_fail(err, EP_EUSAGE, "%s: '%s': %s", opt, pat, msg);

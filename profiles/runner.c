@@ -119,6 +119,14 @@ set_spec(const char *set, struct model_eval_spec *spec, struct ep_err *err)
 	return 0;
 }
 
+int
+prof_run_check_set(const char *set, struct ep_err *err)
+{
+	struct model_eval_spec spec;
+
+	return set_spec(set, &spec, err);
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {

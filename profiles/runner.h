@@ -54,6 +54,12 @@ struct prof_run_opts {
 void prof_run_opts_init(struct prof_run_opts *o);
 
 /*
+ * Checks a metric set as --metrics gives it ("all", "mrr", or metrics
+ * joined by ','), failing with EP_EUSAGE as prof_run_model would.
+ */
+int prof_run_check_set(const char *set, struct ep_err *err);
+
+/*
  * Measures the idle power of a machine-wide meter over secs seconds of
  * sleep (0 for a per-process meter).
  */

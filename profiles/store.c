@@ -59,6 +59,26 @@ prof_store_name(const char *model, const char *dataset, char *buf,
 	snprintf(buf, size, "%s--%s.json", m, d);
 }
 
+/*
+ * Makes dst a copy of src: a hard link where the file system allows,
+ * else an atomic copy of the bytes.
+ */
+static int
+keep_copy(const char *src, const char *dst, struct ep_err *err)
+{
+	char *buf = NULL;
+	size_t len;
+	int ret;
+
+	if (link(src, dst) == 0)
+		return 0;
+	if (ep_read_file(src, (size_t)64 << 20, &buf, &len, err) < 0)
+		return -1;
+	ret = ep_write_atomic(dst, buf, len, 0644, err);
+	free(buf);
+	return ret;
+}
+
 int
 prof_store_save(const struct prof_profile *p, char **path_out,
     struct ep_err *err)
@@ -78,12 +98,15 @@ prof_store_save(const struct prof_profile *p, char **path_out,
 		goto out;
 	if (stat(path, &st) == 0) {
 		/* Keep the previous measurement: history/NAME.CREATED.json,
-		 * its creation time taken from the old file itself. */
+		 * its creation time taken from the old file itself. It is
+		 * linked (or copied) there, never moved: the old file stays
+		 * in place until the new one is renamed over it, so that a
+		 * crash at any point leaves one complete version. */
 		struct prof_profile old;
 		struct ep_err e2 = EP_ERR_INIT;
 		char stamp[40] = "", *hdir = ep_xasprintf("%s/history", dir);
 		size_t len = strlen(name) - 5;
-		int saved;
+		int k;
 
 		if (prof_profile_load(path, &old, &e2) == 0)
 			slug(old.created, stamp, sizeof stamp);
@@ -94,23 +117,23 @@ prof_store_save(const struct prof_profile *p, char **path_out,
 			free(hdir);
 			goto out;
 		}
-		hist = ep_xasprintf("%s/%.*s.%s.json", hdir, (int)len, name,
-		    stamp);
-		free(hdir);
-		if (rename(path, hist) < 0) {
-			saved = errno;
-			ep_fail(err, EP_EIO, "%s: cannot move to history: %s",
-			    path, strerror(saved));
-			goto out;
+		/* Two measurements stamped the same second get -2, -3... */
+		for (k = 1; k <= 100; k++) {
+			free(hist);
+			hist = k == 1 ? ep_xasprintf("%s/%.*s.%s.json", hdir,
+			    (int)len, name, stamp) : ep_xasprintf(
+			    "%s/%.*s.%s-%d.json", hdir, (int)len, name, stamp,
+			    k);
+			if (access(hist, F_OK) != 0)
+				break;
 		}
+		free(hdir);
+		if (keep_copy(path, hist, err) < 0)
+			goto out;
 	}
 	json = prof_profile_to_json(p);
-	if (ep_write_atomic(path, json, strlen(json), 0644, err) < 0) {
-		/* Put the previous file back rather than lose it. */
-		if (hist != NULL)
-			rename(hist, path);
+	if (ep_write_atomic(path, json, strlen(json), 0644, err) < 0)
 		goto out;
-	}
 	if (path_out != NULL) {
 		*path_out = path;
 		path = NULL;

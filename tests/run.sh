@@ -2,13 +2,28 @@
 # run.sh BIN TEST...: runs the cmocka unit-test binaries, then every
 # tests/cli/*.sh against BIN, and prints one closing line over all of
 # them: "total: N passed, N failed, N skipped". Exits 1 on any failure.
+#
+# ECOPLAN_WRAPPER, when set, is a command put in front of every run of
+# BIN by the command-line tests (e.g. "valgrind --error-exitcode=99 ...";
+# see .ci/run). CLI_TESTS, when set, names the tests/cli scripts to run
+# (basenames without .sh) instead of all of them.
 set -u
 bin=$1
 shift
-case $bin in /*) ;; *) bin=./$bin ;; esac
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 pass=0 fail=0 skip=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT INT TERM
+wrap=
+trap 'rm -f "$log" ${wrap:+"$wrap"}' EXIT INT TERM
+if [ -n "${ECOPLAN_WRAPPER:-}" ]; then
+	# A script, so that tests which run "$ECOPLAN" directly are
+	# wrapped too.
+	wrap=$(mktemp)
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$ECOPLAN_WRAPPER" "$bin" \
+	    >"$wrap"
+	chmod +x "$wrap"
+	bin=$wrap
+fi
 
 for t in "$@"; do
 	"./$t" >"$log" 2>&1
@@ -28,6 +43,10 @@ done
 
 for s in tests/cli/*.sh; do
 	[ "$(basename "$s")" = lib.sh ] && continue
+	case " ${CLI_TESTS:-$(basename "$s" .sh)} " in
+	*" $(basename "$s" .sh) "*) ;;
+	*) continue ;;
+	esac
 	# Under the sanitizers, LeakSanitizer's tracer has been seen to crash
 	# ("Tracer caught signal 11") when a CLI process with OpenMP worker
 	# threads exits; leaks are checked by the unit tests, so the CLI

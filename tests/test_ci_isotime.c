@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
+
 #include <stdio.h>
 
 #include "ci-data/isotime.h"
@@ -106,6 +108,12 @@ test_age(void **state)
 	assert_string_equal(ci_age_format(50 * 3600, buf, sizeof buf), "50 h");
 	assert_string_equal(ci_age_format(5 * 86400 + 7, buf, sizeof buf),
 	    "5 days");
+	/* "ci forecast --window 99999999999999999999y" overflowed the
+	 * conversion to long (UBSan; printed -9223372036854775808 s). */
+	assert_string_equal(ci_age_format(3.15576e27, buf, sizeof buf),
+	    "365250000000 days");
+	assert_string_equal(ci_age_format((double)NAN, buf, sizeof buf),
+	    "0 s");
 }
 
 int

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "core/mem.h"
@@ -188,6 +189,48 @@ test_store(void **state)
 	free(path);
 }
 
+/*
+ * Saving three times with one creation stamp keeps every earlier
+ * version in history/ (the second under a -2 suffix), and the profile
+ * itself never leaves its place: it is linked into history, not moved.
+ */
+static void
+test_store_same_stamp(void **state)
+{
+	struct prof_profile a, b;
+	struct ep_err err = EP_ERR_INIT;
+	char *dir = test_tmpdir(), *path = NULL, *h1, *h2;
+	struct stat st;
+
+	(void)state;
+	setenv("ECOPLAN_HOME", dir, 1);
+	sample(&a);
+	snprintf(a.created, sizeof a.created, "2030-01-01T00:00:00Z");
+	a.epoch_train.kwh = 1e-5;
+	assert_int_equal(prof_store_save(&a, &path, &err), 0);
+	a.epoch_train.kwh = 2e-5;
+	assert_int_equal(prof_store_save(&a, NULL, &err), 0);
+	a.epoch_train.kwh = 3e-5;
+	assert_int_equal(prof_store_save(&a, NULL, &err), 0);
+	h1 = ep_xasprintf("%.*s/history/bpr--synthetic.%s.json",
+	    (int)(strrchr(path, '/') - path), path, "2030-01-01T00_00_00Z");
+	h2 = ep_xasprintf("%.*s/history/bpr--synthetic.%s-2.json",
+	    (int)(strrchr(path, '/') - path), path, "2030-01-01T00_00_00Z");
+	assert_int_equal(prof_profile_load(h1, &b, &err), 0);
+	assert_close(b.epoch_train.kwh, 1e-5, 1e-20);
+	assert_int_equal(prof_profile_load(h2, &b, &err), 0);
+	assert_close(b.epoch_train.kwh, 2e-5, 1e-20);
+	assert_int_equal(prof_profile_load(path, &b, &err), 0);
+	assert_close(b.epoch_train.kwh, 3e-5, 1e-20);
+	assert_int_equal(stat(path, &st), 0);
+	unsetenv("ECOPLAN_HOME");
+	test_rmtree(dir);
+	free(dir);
+	free(h1);
+	free(h2);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -195,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_store),
+		cmocka_unit_test(test_store_same_stamp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

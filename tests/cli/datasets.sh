@@ -30,6 +30,26 @@ ok "bad seed" 2 "" "^ecoplan: datasets: --seed: '-1': out of range" -- datasets 
 ok "unknown option" 2 "" "^usage: ecoplan datasets" -- datasets --frob
 ok "-h shows usage" 0 "^usage: ecoplan datasets \[--split spec\]" "" -- datasets -h
 
+# Resource limits: a dataset that would not fit in memory fails before
+# it is loaded (ECOPLAN_MAX_MEMORY stands in for a small machine).
+awk 'BEGIN { for (i = 0; i < 2000; i++) print i % 97 "," i % 89 }' >"$T_DIR/big.csv"
+ok "fits by default" 0 '^interactions +' "" -- datasets "$T_DIR/big.csv"
+export ECOPLAN_MAX_MEMORY=64K
+ok "too big for the memory" 1 "" \
+    "^ecoplan: .*big.csv: needs about [0-9.]+ KiB of memory, more than the limit of 64.0 KiB \(ECOPLAN_MAX_MEMORY\)$" \
+    -- datasets "$T_DIR/big.csv"
+truncate -s 2G "$T_DIR/huge.csv"
+export ECOPLAN_MAX_MEMORY=1G
+ok "huge file refused unread" 1 "" "huge.csv: needs about 2.0 GiB of memory" \
+    -- datasets "$T_DIR/huge.csv"
+ok "synthetic too big" 1 "" "needs about [0-9.]+ GiB of memory, more than the limit of 1.0 GiB" \
+    -- datasets synthetic:users=100000,items=100000,inters=100000000
+export ECOPLAN_MAX_MEMORY=lots
+ok "bad ECOPLAN_MAX_MEMORY" 2 "" "^ecoplan: ECOPLAN_MAX_MEMORY: 'lots': expected a byte count" \
+    -- datasets "$T_DIR/big.csv"
+unset ECOPLAN_MAX_MEMORY
+rm -f "$T_DIR/huge.csv"
+
 # The usage line is the man page's SYNOPSIS.
 check "usage matches SYNOPSIS" same_usage datasets
 

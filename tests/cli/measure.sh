@@ -12,13 +12,18 @@ ok "one epoch per marker" 0 '^"epoch 4 done"|^epoch 4 done$' '' -- measure --no-
 "$ECOPLAN" measure --no-save --json --meter estimate --epoch-marker 'done$' -- sh -c "$burn" >"$T_DIR/m.json" 2>/dev/null
 sed '1,3d' "$T_DIR/m.json" >"$T_DIR/j.json"
 check "json: three epochs, the first warm-up, energy ~1:2:4" python3 -c '
-import json, sys
+import json, os, sys
 m = json.load(open(sys.argv[1]))
 e = m["epochs"]
 assert len(e) == 3, len(e)
 assert e[0]["warmup"] and not e[1]["warmup"]
 k = [x["kwh"] for x in e]
-assert 1.3 < k[1] / k[0] < 3.5 and 1.3 < k[2] / k[1] < 3.5, k
+# Under valgrind (ECOPLAN_WRAPPER) ecoplan itself runs many times slower,
+# which distorts the ratios: only their order is checked.
+if os.environ.get("ECOPLAN_WRAPPER"):
+    assert k[0] < k[2] and k[1] < k[2], k
+else:
+    assert 1.3 < k[1] / k[0] < 3.5 and 1.3 < k[2] / k[1] < 3.5, k
 p = m["profile"]
 assert p["meter"]["kind"] == "estimate" and p["meter"]["estimated"]
 assert p["training"]["epochs_measured"] == 3

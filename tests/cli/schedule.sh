@@ -42,8 +42,11 @@ if [ ! -x "$PY" ]; then
 	done_testing
 	exit $?
 fi
+# A wrapper such as valgrind (tests/run.sh) makes every run slower.
+lifetime=60
+[ -n "${ECOPLAN_WRAPPER:-}" ] && lifetime=1800
 "$PY" "$here/../ci_server.py" --port-file "$T_DIR/port" --log "$T_DIR/log" \
-    --lifetime 60 --fixtures "$here/../fixtures/ci" &
+    --lifetime "$lifetime" --fixtures "$here/../fixtures/ci" &
 SRV=$!
 trap 'kill "$SRV" 2>/dev/null; rm -rf "$T_DIR"' EXIT
 trap 'exit 130' INT TERM
