@@ -19,6 +19,7 @@
 #include "models/sampler.h"
 #include "models/split.h"
 #include "models/train.h"
+#include "tests/test_models_util.h"
 #include "tests/test_util.h"
 
 /* A small dataset and split shared by the tests. */
@@ -50,19 +51,6 @@ teardown(void **state)
 	return 0;
 }
 
-static void
-hp_for(const char *name, const char *const *sets, struct model_hp *hp)
-{
-	const struct model_ops *ops = model_find(name);
-	struct ep_err err = EP_ERR_INIT;
-
-	assert_non_null(ops);
-	model_hp_defaults(ops, hp);
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (model_hp_set(hp, *sets, &err) < 0)
-			fail_msg("%s", err.msg);
-}
-
 /*
  * Checks every parameter's analytic gradient on one batch against the
  * central difference (L(w + h) - L(w - h)) / 2h, on a few rows of each
@@ -80,7 +68,7 @@ grad_check(const char *name, const char *const *sets)
 	size_t k, nt, checked = 0;
 	struct model_tensor *t;
 
-	hp_for(name, sets, &hp);
+	test_hp_for(name, sets, &hp);
 	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
 	/* A batch of 16: scale the weights up so the loss is not flat. */
 	run.sampler.batch = 16;
@@ -271,7 +259,7 @@ test_hyperparameters(void **state)
 	struct ep_err err = EP_ERR_INIT;
 
 	(void)state;
-	hp_for("bpr", NULL, &hp);
+	test_hp_for("bpr", NULL, &hp);
 	assert_close(model_hp_get(&hp, "embedding_size"), 64, 0);
 	assert_close(model_hp_get(&hp, "learning_rate"), 1e-3, 0);
 	assert_close(model_hp_get(&hp, "seed"), 2020, 0);
@@ -290,38 +278,10 @@ test_hyperparameters(void **state)
 	    "embedding_size, learning_rate");
 	assert_int_equal(model_hp_set(&hp, "=3", &err), -1);
 	assert_int_equal(model_hp_set(&hp, "seed", &err), -1);
-	hp_for("pop", NULL, &hp);
+	test_hp_for("pop", NULL, &hp);
 	assert_int_equal(model_hp_set(&hp, "learning_rate=0.1", &err), -1);
 	assert_null(model_find("nope"));
 	assert_non_null(model_find("BPR"));
-}
-
-/* Test NDCG@10 of a model trained for epochs (0: to convergence). */
-static double
-trained_ndcg(const char *name, const char *const *sets, int epochs,
-    struct model_run *keep)
-{
-	const struct model_ops *ops = model_find(name);
-	struct model_hp hp;
-	struct model_run run;
-	struct model_eval_spec spec;
-	struct model_eval_result res;
-	struct ep_err err = EP_ERR_INIT;
-	int ran, best;
-
-	hp_for(name, sets, &hp);
-	assert_int_equal(model_eval_parse("mrr@10,ndcg@10", &spec, &err), 0);
-	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
-	assert_int_equal(model_run_train(&run, epochs ? epochs : 300,
-	    epochs == 0, &spec, NULL, NULL, &ran, &best, &err), 0);
-	assert_true(best >= 1 && best <= ran);
-	assert_int_equal(model_run_eval(&run, MODEL_TEST, &spec, &res, &err),
-	    0);
-	if (keep != NULL)
-		*keep = run;
-	else
-		model_run_release(&run);
-	return res.value[1];
 }
 
 static void
@@ -331,9 +291,9 @@ test_models_beat_pop(void **state)
 	double pop, bpr, fi;
 
 	(void)state;
-	pop = trained_ndcg("pop", NULL, 1, NULL);
-	bpr = trained_ndcg("bpr", NULL, 0, NULL);
-	fi = trained_ndcg("fism", fism, 30, NULL);
+	pop = test_trained_ndcg(&split, "pop", NULL, 1, NULL);
+	bpr = test_trained_ndcg(&split, "bpr", NULL, 0, NULL);
+	fi = test_trained_ndcg(&split, "fism", fism, 30, NULL);
 	if (!(bpr > pop * 1.1))
 		fail_msg("BPR NDCG@10 %.4f vs Pop %.4f", bpr, pop);
 	if (!(fi > pop * 1.05))
@@ -349,8 +309,8 @@ test_replayed_adam_trains_identically(void **state)
 	size_t k;
 
 	(void)state;
-	trained_ndcg("bpr", NULL, 2, &a);
-	trained_ndcg("bpr", eager, 2, &b);
+	test_trained_ndcg(&split, "bpr", NULL, 2, &a);
+	test_trained_ndcg(&split, "bpr", eager, 2, &b);
 	for (k = 0; k < a.n_t; k++)
 		assert_memory_equal(a.t[k].w, b.t[k].w,
 		    a.t[k].rows * a.t[k].cols * sizeof(float));
@@ -367,9 +327,9 @@ test_deterministic(void **state)
 	(void)state;
 	/* Also across thread counts: sums run in a fixed order. */
 	omp_set_num_threads(1);
-	trained_ndcg("bpr", NULL, 3, &a);
+	test_trained_ndcg(&split, "bpr", NULL, 3, &a);
 	omp_set_num_threads(3);
-	trained_ndcg("bpr", NULL, 3, &b);
+	test_trained_ndcg(&split, "bpr", NULL, 3, &b);
 	for (k = 0; k < a.n_t; k++)
 		assert_memory_equal(a.t[k].w, b.t[k].w,
 		    a.t[k].rows * a.t[k].cols * sizeof(float));

@@ -28,6 +28,7 @@
 #include "models/sampler.h"
 #include "models/split.h"
 #include "models/train.h"
+#include "tests/test_models_util.h"
 #include "tests/test_util.h"
 
 /* A small dataset for learning, and a tiny one for gradient checks. */
@@ -64,19 +65,6 @@ teardown(void **state)
 	model_split_release(&tiny);
 	model_data_release(&tiny_data);
 	return 0;
-}
-
-static void
-hp_for(const char *const *sets, struct model_hp *hp)
-{
-	const struct model_ops *ops = model_find("dgcf");
-	struct ep_err err = EP_ERR_INIT;
-
-	assert_non_null(ops);
-	model_hp_defaults(ops, hp);
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (model_hp_set(hp, *sets, &err) < 0)
-			fail_msg("%s", err.msg);
 }
 
 /*
@@ -318,7 +306,7 @@ check_reference(const char *const *sets, double scale)
 	float *s;
 	double *fin, got, want;
 
-	hp_for(sets, &hp);
+	test_hp_for("dgcf", sets, &hp);
 	assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err), 0);
 	run.sampler.batch = 24;
 	model_sampler_epoch(&run.sampler);
@@ -407,7 +395,7 @@ grad_check(const char *const *sets, double scale, double h, double etol,
 	struct model_tensor *t;
 	double worst = 0;
 
-	hp_for(sets, &hp);
+	test_hp_for("dgcf", sets, &hp);
 	assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err), 0);
 	run.sampler.batch = 24;
 	model_sampler_epoch(&run.sampler);
@@ -523,39 +511,6 @@ test_dgcf_gradient_sampled(void **state)
 	grad_check(cor, 3, 1e-3, 1e-4, 0.01, 1);
 }
 
-/* Test NDCG@10 of a model trained for epochs. */
-static double
-trained_ndcg(const char *name, const char *const *sets, int epochs,
-    struct model_run *keep)
-{
-	const struct model_ops *ops = model_find(name);
-	struct model_hp hp;
-	struct model_run run;
-	struct model_eval_spec spec;
-	struct model_eval_result res;
-	struct ep_err err = EP_ERR_INIT;
-	struct ep_err e2 = EP_ERR_INIT;
-	int ran, best;
-
-	assert_non_null(ops);
-	model_hp_defaults(ops, &hp);
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (model_hp_set(&hp, *sets, &e2) < 0)
-			fail_msg("%s", e2.msg);
-	assert_int_equal(model_eval_parse("mrr@10,ndcg@10", &spec, &err), 0);
-	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
-	assert_int_equal(model_run_train(&run, epochs, 0, &spec, NULL, NULL,
-	    &ran, &best, &err), 0);
-	assert_true(best >= 1 && best <= ran);
-	assert_int_equal(model_run_eval(&run, MODEL_TEST, &spec, &res, &err),
-	    0);
-	if (keep != NULL)
-		*keep = run;
-	else
-		model_run_release(&run);
-	return res.value[1];
-}
-
 static void
 test_dgcf_beats_pop(void **state)
 {
@@ -563,8 +518,8 @@ test_dgcf_beats_pop(void **state)
 	double pop, dg;
 
 	(void)state;
-	pop = trained_ndcg("pop", NULL, 1, NULL);
-	dg = trained_ndcg("dgcf", fast, 10, NULL);
+	pop = test_trained_ndcg(&split, "pop", NULL, 1, NULL);
+	dg = test_trained_ndcg(&split, "dgcf", fast, 10, NULL);
 	print_message("NDCG@10: pop %.4f dgcf %.4f\n", pop, dg);
 	if (!(dg > pop * 1.1))
 		fail_msg("DGCF NDCG@10 %.4f vs Pop %.4f", dg, pop);
@@ -580,9 +535,9 @@ test_dgcf_deterministic(void **state)
 	/* Also across thread counts: every sum runs in a fixed order, and
 	 * the correlation batch comes from the run's rng. */
 	omp_set_num_threads(1);
-	trained_ndcg("dgcf", NULL, 2, &a);
+	test_trained_ndcg(&split, "dgcf", NULL, 2, &a);
 	omp_set_num_threads(3);
-	trained_ndcg("dgcf", NULL, 2, &b);
+	test_trained_ndcg(&split, "dgcf", NULL, 2, &b);
 	omp_set_num_threads(omp_get_num_procs());
 	for (k = 0; k < a.n_t; k++)
 		assert_memory_equal(a.t[k].w, b.t[k].w,
@@ -610,9 +565,9 @@ test_dgcf_scores_fresh(void **state)
 	float *s2 = ep_xmalloc(3 * ni * sizeof *s2);
 
 	(void)state;
-	trained_ndcg("dgcf", NULL, 2, &run);
+	test_trained_ndcg(&split, "dgcf", NULL, 2, &run);
 	ops->score(run.m, users, 3, s1);
-	hp_for(NULL, &hp);
+	test_hp_for("dgcf", NULL, &hp);
 	assert_int_equal(model_run_init(&fresh, ops, &hp, &split, &err), 0);
 	t = ops->tensors(run.m, &nt);
 	ft = ops->tensors(fresh.m, &k);
@@ -653,7 +608,7 @@ test_dgcf_stats(void **state)
 	static const char *const bad[] = { "n_factors=5", NULL };
 
 	(void)state;
-	hp_for(NULL, &hp);
+	test_hp_for("dgcf", NULL, &hp);
 	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
 	ops->stats(run.m, &st);
 	assert_close(st.params, n * 64, 0);
@@ -670,7 +625,7 @@ test_dgcf_stats(void **state)
 	assert_true(st.flops_epoch > 2 * lg.flops_epoch);
 	assert_close(st.flops_user, lg.flops_user, 0);
 	/* The factors must divide the embedding. */
-	hp_for(bad, &hp);
+	test_hp_for("dgcf", bad, &hp);
 	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), -1);
 	assert_int_equal(err.code, EP_EUSAGE);
 }

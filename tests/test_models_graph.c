@@ -23,6 +23,7 @@
 #include "models/sampler.h"
 #include "models/split.h"
 #include "models/train.h"
+#include "tests/test_models_util.h"
 #include "tests/test_util.h"
 
 /* A small dataset for learning, and a tiny one for gradient checks. */
@@ -59,19 +60,6 @@ teardown(void **state)
 	model_split_release(&tiny);
 	model_data_release(&tiny_data);
 	return 0;
-}
-
-static void
-hp_for(const char *name, const char *const *sets, struct model_hp *hp)
-{
-	const struct model_ops *ops = model_find(name);
-	struct ep_err err = EP_ERR_INIT;
-
-	assert_non_null(ops);
-	model_hp_defaults(ops, hp);
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (model_hp_set(hp, *sets, &err) < 0)
-			fail_msg("%s", err.msg);
 }
 
 /* The dense normalised adjacency of sp's training part, (U+I)^2. */
@@ -185,7 +173,7 @@ grad_check_mode(const char *name, const char *const *sets, double scale,
 	struct model_tensor *t;
 	double worst = 0;
 
-	hp_for(name, sets, &hp);
+	test_hp_for(name, sets, &hp);
 	assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err), 0);
 	run.sampler.batch = 24;
 	model_sampler_epoch(&run.sampler);
@@ -318,34 +306,6 @@ test_ngcf_gradient_dropout(void **state)
 	grad_check_mode("ngcf", narrow, 3, 2e-3, 2e-4, 0.015, 1);
 }
 
-/* Test NDCG@10 of a model trained for epochs (0: to convergence). */
-static double
-trained_ndcg(const char *name, const char *const *sets, int epochs,
-    struct model_run *keep)
-{
-	const struct model_ops *ops = model_find(name);
-	struct model_hp hp;
-	struct model_run run;
-	struct model_eval_spec spec;
-	struct model_eval_result res;
-	struct ep_err err = EP_ERR_INIT;
-	int ran, best;
-
-	hp_for(name, sets, &hp);
-	assert_int_equal(model_eval_parse("mrr@10,ndcg@10", &spec, &err), 0);
-	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
-	assert_int_equal(model_run_train(&run, epochs ? epochs : 300,
-	    epochs == 0, &spec, NULL, NULL, &ran, &best, &err), 0);
-	assert_true(best >= 1 && best <= ran);
-	assert_int_equal(model_run_eval(&run, MODEL_TEST, &spec, &res, &err),
-	    0);
-	if (keep != NULL)
-		*keep = run;
-	else
-		model_run_release(&run);
-	return res.value[1];
-}
-
 static void
 test_models_beat_pop(void **state)
 {
@@ -353,9 +313,9 @@ test_models_beat_pop(void **state)
 	double pop, lg, ng;
 
 	(void)state;
-	pop = trained_ndcg("pop", NULL, 1, NULL);
-	lg = trained_ndcg("lightgcn", fast, 10, NULL);
-	ng = trained_ndcg("ngcf", fast, 10, NULL);
+	pop = test_trained_ndcg(&split, "pop", NULL, 1, NULL);
+	lg = test_trained_ndcg(&split, "lightgcn", fast, 10, NULL);
+	ng = test_trained_ndcg(&split, "ngcf", fast, 10, NULL);
 	print_message("NDCG@10: pop %.4f lightgcn %.4f ngcf %.4f\n", pop, lg,
 	    ng);
 	if (!(lg > pop * 1.1))
@@ -365,30 +325,11 @@ test_models_beat_pop(void **state)
 }
 
 static void
-check_deterministic(const char *name)
-{
-	struct model_run a, b;
-	size_t k;
-
-	/* Also across thread counts: sums run in a fixed order. */
-	omp_set_num_threads(1);
-	trained_ndcg(name, NULL, 2, &a);
-	omp_set_num_threads(3);
-	trained_ndcg(name, NULL, 2, &b);
-	omp_set_num_threads(omp_get_num_procs());
-	for (k = 0; k < a.n_t; k++)
-		assert_memory_equal(a.t[k].w, b.t[k].w,
-		    a.t[k].rows * a.t[k].cols * sizeof(float));
-	model_run_release(&a);
-	model_run_release(&b);
-}
-
-static void
 test_deterministic(void **state)
 {
 	(void)state;
-	check_deterministic("lightgcn");
-	check_deterministic("ngcf");
+	test_check_deterministic(&split, "lightgcn");
+	test_check_deterministic(&split, "ngcf");
 }
 
 /*
@@ -409,9 +350,9 @@ check_scores_fresh(const char *name)
 	float *s1 = ep_xmalloc(3 * ni * sizeof *s1);
 	float *s2 = ep_xmalloc(3 * ni * sizeof *s2);
 
-	trained_ndcg(name, NULL, 2, &run);
+	test_trained_ndcg(&split, name, NULL, 2, &run);
 	ops->score(run.m, users, 3, s1);
-	hp_for(name, NULL, &hp);
+	test_hp_for(name, NULL, &hp);
 	assert_int_equal(model_run_init(&fresh, ops, &hp, &split, &err), 0);
 	t = ops->tensors(run.m, &nt);
 	ft = ops->tensors(fresh.m, &k);
@@ -493,7 +434,7 @@ test_stats(void **state)
 		struct ep_err err = EP_ERR_INIT;
 		double n = split.n_users + split.n_items;
 
-		hp_for(names[k], NULL, &hp);
+		test_hp_for(names[k], NULL, &hp);
 		assert_int_equal(model_run_init(&run, ops, &hp, &split, &err),
 		    0);
 		ops->stats(run.m, &st);
@@ -510,7 +451,7 @@ test_stats(void **state)
 		struct model_stats st;
 		struct ep_err err = EP_ERR_INIT;
 
-		hp_for("ngcf", NULL, &hp);
+		test_hp_for("ngcf", NULL, &hp);
 		assert_int_equal(model_run_init(&run, ops, &hp, &split, &err),
 		    0);
 		ops->stats(run.m, &st);

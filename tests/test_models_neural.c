@@ -22,6 +22,7 @@
 #include "models/sampler.h"
 #include "models/split.h"
 #include "models/train.h"
+#include "tests/test_models_util.h"
 #include "tests/test_util.h"
 
 /* A small dataset for learning, and a tiny one for gradient checks. */
@@ -60,19 +61,6 @@ teardown(void **state)
 	return 0;
 }
 
-static void
-hp_for(const char *name, const char *const *sets, struct model_hp *hp)
-{
-	const struct model_ops *ops = model_find(name);
-	struct ep_err err = EP_ERR_INIT;
-
-	assert_non_null(ops);
-	model_hp_defaults(ops, hp);
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (model_hp_set(hp, *sets, &err) < 0)
-			fail_msg("%s", err.msg);
-}
-
 /*
  * Checks every parameter's analytic gradient on one batch of the tiny
  * split against central differences (L(w + h) - L(w - h)) / 2h, with
@@ -103,7 +91,7 @@ grad_check_mode(const char *name, const char *const *sets, double scale,
 	struct model_tensor *t;
 	double worst = 0;
 
-	hp_for(name, sets, &hp);
+	test_hp_for(name, sets, &hp);
 	assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err), 0);
 	run.sampler.batch = 24;
 	model_sampler_epoch(&run.sampler);
@@ -217,53 +205,6 @@ grad_check(const char *name, const char *const *sets, double scale,
 	grad_check_mode(name, sets, scale, h, etol, agg, 0);
 }
 
-/* Test NDCG@10 of a model trained for epochs (0: to convergence). */
-static double
-trained_ndcg(const char *name, const char *const *sets, int epochs,
-    struct model_run *keep)
-{
-	const struct model_ops *ops = model_find(name);
-	struct model_hp hp;
-	struct model_run run;
-	struct model_eval_spec spec;
-	struct model_eval_result res;
-	struct ep_err err = EP_ERR_INIT;
-	int ran, best;
-
-	hp_for(name, sets, &hp);
-	assert_int_equal(model_eval_parse("mrr@10,ndcg@10", &spec, &err), 0);
-	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
-	assert_int_equal(model_run_train(&run, epochs ? epochs : 300,
-	    epochs == 0, &spec, NULL, NULL, &ran, &best, &err), 0);
-	assert_true(best >= 1 && best <= ran);
-	assert_int_equal(model_run_eval(&run, MODEL_TEST, &spec, &res, &err),
-	    0);
-	if (keep != NULL)
-		*keep = run;
-	else
-		model_run_release(&run);
-	return res.value[1];
-}
-
-static void
-check_deterministic(const char *name)
-{
-	struct model_run a, b;
-	size_t k;
-
-	/* Also across thread counts: sums run in a fixed order. */
-	omp_set_num_threads(1);
-	trained_ndcg(name, NULL, 2, &a);
-	omp_set_num_threads(3);
-	trained_ndcg(name, NULL, 2, &b);
-	omp_set_num_threads(omp_get_num_procs());
-	for (k = 0; k < a.n_t; k++)
-		assert_memory_equal(a.t[k].w, b.t[k].w,
-		    a.t[k].rows * a.t[k].cols * sizeof(float));
-	model_run_release(&a);
-	model_run_release(&b);
-}
-
 /*
  * Scores after training are those of a fresh model given the trained
  * weights (so no cache is stale, nor made with dropout).
@@ -281,9 +222,9 @@ check_scores_fresh(const char *name)
 	float *s1 = ep_xmalloc(3 * ni * sizeof *s1);
 	float *s2 = ep_xmalloc(3 * ni * sizeof *s2);
 
-	trained_ndcg(name, NULL, 2, &run);
+	test_trained_ndcg(&split, name, NULL, 2, &run);
 	ops->score(run.m, users, 3, s1);
-	hp_for(name, NULL, &hp);
+	test_hp_for(name, NULL, &hp);
 	assert_int_equal(model_run_init(&fresh, ops, &hp, &split, &err), 0);
 	t = ops->tensors(run.m, &nt);
 	ft = ops->tensors(fresh.m, &k);
@@ -402,7 +343,7 @@ test_multivae_anneal(void **state)
 	double l0, l1, l2;
 
 	(void)state;
-	hp_for("multivae", sets, &hp);
+	test_hp_for("multivae", sets, &hp);
 	assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err), 0);
 	model_sampler_epoch(&run.sampler);
 	assert_true(model_sampler_next(&run.sampler, &b));
@@ -419,7 +360,7 @@ test_multivae_anneal(void **state)
 	{
 		static const char *const odd[] = { "latent_dimension=7", NULL };
 
-		hp_for("multivae", odd, &hp);
+		test_hp_for("multivae", odd, &hp);
 		assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err),
 		    -1);
 		assert_int_equal(err.code, EP_EUSAGE);
@@ -435,9 +376,9 @@ test_models_beat_pop(void **state)
 	double pop, neumf, vae_ndcg;
 
 	(void)state;
-	pop = trained_ndcg("pop", NULL, 1, NULL);
-	neumf = trained_ndcg("neumf", nf, 10, NULL);
-	vae_ndcg = trained_ndcg("multivae", vae, 20, NULL);
+	pop = test_trained_ndcg(&split, "pop", NULL, 1, NULL);
+	neumf = test_trained_ndcg(&split, "neumf", nf, 10, NULL);
+	vae_ndcg = test_trained_ndcg(&split, "multivae", vae, 20, NULL);
 	print_message("NDCG@10: pop %.4f neumf %.4f multivae %.4f\n", pop,
 	    neumf, vae_ndcg);
 	if (!(neumf > pop * 1.1))
@@ -450,8 +391,8 @@ static void
 test_deterministic(void **state)
 {
 	(void)state;
-	check_deterministic("neumf");
-	check_deterministic("multivae");
+	test_check_deterministic(&split, "neumf");
+	test_check_deterministic(&split, "multivae");
 }
 
 static void
@@ -559,7 +500,7 @@ test_scores_naive(void **state)
 		float *s = ep_xmalloc(3 * ni * sizeof *s);
 		double *want = ep_xmalloc(ni * sizeof *want);
 
-		trained_ndcg(names[k], k == 1 ? three : NULL, 2, &run);
+		test_trained_ndcg(&split, names[k], k == 1 ? three : NULL, 2, &run);
 		t = ops->tensors(run.m, &nt);
 		ops->score(run.m, users, 3, s);
 		for (j = 0; j < 3; j++) {
@@ -604,7 +545,7 @@ test_stats(void **state)
 		double cnt = 0;
 		struct model_tensor *t;
 
-		hp_for(names[k], NULL, &hp);
+		test_hp_for(names[k], NULL, &hp);
 		assert_int_equal(model_run_init(&run, ops, &hp, &split, &err),
 		    0);
 		ops->stats(run.m, &st);
