@@ -107,9 +107,7 @@ cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 int
 cmd_bad_option(const struct cmd_entry *e, int ch, char **argv)
 {
-	const char *arg = argv[optind - 1];
-
-	const char *eq;
+	const char *arg = argv[optind - 1], *eq;
 
 	if (ch == ':')
 		return cmd_usage_error(e, "%s: missing value", arg);
