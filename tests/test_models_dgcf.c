@@ -40,30 +40,17 @@ static struct model_split tiny = MODEL_SPLIT_INIT;
 static int
 setup(void **state)
 {
-	struct model_split_spec spec = MODEL_SPLIT_SPEC_DEFAULT;
-	struct ep_err err = EP_ERR_INIT;
-
 	(void)state;
-	if (model_data_load("synthetic:users=400,items=600,inters=16000,"
-	    "clusters=10,seed=5", &data, &err) < 0 ||
-	    model_split_make(&data, &spec, &split, &err) < 0 ||
-	    model_data_load("synthetic:users=16,items=20,inters=80,"
-	    "clusters=2,seed=3", &tiny_data, &err) < 0 ||
-	    model_split_make(&tiny_data, &spec, &tiny, &err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	return 0;
+	return test_split_load(TEST_DATA_SMALL, &data, &split) < 0 ||
+	    test_split_load(TEST_DATA_TINY, &tiny_data, &tiny) < 0 ? -1 : 0;
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	model_split_release(&split);
-	model_data_release(&data);
-	model_split_release(&tiny);
-	model_data_release(&tiny_data);
+	test_split_release(&data, &split);
+	test_split_release(&tiny_data, &tiny);
 	return 0;
 }
 

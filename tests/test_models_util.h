@@ -7,11 +7,44 @@
 #define ECOPLAN_TESTS_TEST_MODELS_UTIL_H
 
 #include <omp.h>
+#include <stdio.h>
 
+#include "models/data.h"
 #include "models/eval.h"
 #include "models/model.h"
 #include "models/split.h"
 #include "models/train.h"
+
+/* The data the model tests learn on, and a tiny set for gradient
+ * checks. */
+#define TEST_DATA_SMALL "synthetic:users=400,items=600,inters=16000," \
+	"clusters=10,seed=5"
+#define TEST_DATA_TINY "synthetic:users=16,items=20,inters=80,clusters=2," \
+	"seed=3"
+
+/* Loads dataset spec into d and splits it with the default rule into
+ * sp; prints the error and returns -1 on failure (for cmocka setups). */
+static inline int
+test_split_load(const char *spec, struct model_data *d,
+    struct model_split *sp)
+{
+	struct model_split_spec rule = MODEL_SPLIT_SPEC_DEFAULT;
+	struct ep_err err = EP_ERR_INIT;
+
+	if (model_data_load(spec, d, &err) < 0 ||
+	    model_split_make(d, &rule, sp, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", spec, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static inline void
+test_split_release(struct model_data *d, struct model_split *sp)
+{
+	model_split_release(sp);
+	model_data_release(d);
+}
 
 /* The defaults of model name with sets ("key=value", NULL-ended). */
 static inline void
