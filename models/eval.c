@@ -244,7 +244,7 @@ eval_user(const struct job *jb, struct scratch *s, uint32_t u, float *row,
 	const struct model_csr *pos = jb->pos;
 	const uint32_t *pi = pos->col + pos->rowptr[u];
 	size_t P = model_csr_row_len(pos, u), n_excl = 0, j, r;
-	uint32_t I = jb->sp->n_items, i;
+	uint32_t I = jb->sp->n_items;
 	int K = jb->K, cnt = 0, e;
 	float *ts = s->top_s;
 	uint32_t *ti = s->top_i;
@@ -263,15 +263,7 @@ eval_user(const struct job *jb, struct scratch *s, uint32_t u, float *row,
 		s->mark[pi[j]] = 1;
 	/* The one scan: top-K by insertion (ties keep the lower id). NaN
 	 * scores are written back as the lowest finite score. */
-	for (i = 0; i < I; i++) {
-		float x = row[i];
-
-		if (x == -INFINITY)
-			continue;
-		if (x != x)
-			row[i] = x = -FLT_MAX;
-		model_topk_offer(ts, ti, &cnt, K, x, i);
-	}
+	model_topk_scan(row, I, K, ts, ti, &cnt, 1);
 
 	/* hits_at[j]: hits among the first j items of the list. */
 	hits_at[0] = 0;

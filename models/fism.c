@@ -349,8 +349,7 @@ fism_score(struct model *m, const uint32_t *users, size_t n, float *out)
 
 	for (j = 0; j < n; j++)
 		hist_sum(m, users[j], hist_coef(m, users[j]), S + j * d);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)ni,
-	    (int)d, 1.0f, S, (int)d, m->t[T_DST].w, (int)d, 0.0f, out, (int)ni);
+	model_rows_score(S, d, n, m->t[T_DST].w, ni, out);
 	for (j = 0; j < n; j++) {
 		float ub = m->t[T_UBIAS].w[users[j]];
 		float *row = out + j * ni;

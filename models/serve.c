@@ -38,14 +38,12 @@ select_topk(const struct model_csr *train, uint32_t u, float *row, size_t I,
 {
 	float ts[64];
 	uint32_t ti[64];
-	size_t r, i;
+	size_t r;
 	int cnt = 0, j;
 
 	for (r = train->rowptr[u]; r < train->rowptr[u + 1]; r++)
 		row[train->col[r]] = -INFINITY;
-	for (i = 0; i < I; i++)
-		if (row[i] > -INFINITY)
-			model_topk_offer(ts, ti, &cnt, k, row[i], (uint32_t)i);
+	model_topk_scan(row, I, k, ts, ti, &cnt, 0);
 	for (j = 0; j < k; j++)
 		out[j] = j < cnt ? ti[j] : UINT32_MAX;
 }
