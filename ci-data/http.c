@@ -11,13 +11,15 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
+#include "ci-data/curl.h"
 #include "ci-data/http.h"
 #include "core/mem.h"
 #include "core/num.h"
 #include "core/version.h"
 #include "core/banned.h"
+
+/* libcurl, once ci_http_global_init() has loaded it. */
+static struct ci_curl *cu;
 
 /* One transfer's state, shared with the libcurl callbacks. */
 struct xfer {
@@ -268,7 +270,7 @@ static int
 transfer_error(CURLcode rc, const char *errbuf, const struct xfer *x,
     const struct ci_http_opts *o, struct ep_err *err)
 {
-	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+	const char *why = errbuf[0] != '\0' ? errbuf : cu->easy_strerror(rc);
 
 	switch (rc) {
 	case CURLE_WRITE_ERROR:
@@ -309,9 +311,11 @@ slist_free(struct curl_slist *l)
 {
 	struct curl_slist *p;
 
+	if (l == NULL)
+		return;
 	for (p = l; p != NULL; p = p->next)
 		explicit_bzero(p->data, strlen(p->data));
-	curl_slist_free_all(l);
+	cu->slist_free_all(l);
 }
 
 /* Is s a dotted IPv4 address in 127.0.0.0/8? */
@@ -341,7 +345,7 @@ setup(CURL *h, const struct ci_http_req *req, const struct ci_http_opts *o,
 #define SET(opt, val) \
 	do { \
 		if (rc == CURLE_OK) \
-			rc = curl_easy_setopt(h, opt, val); \
+			rc = cu->easy_setopt(h, opt, val); \
 	} while (0)
 	SET(CURLOPT_URL, req->url);
 	SET(CURLOPT_ERRORBUFFER, errbuf);
@@ -396,13 +400,13 @@ ci_http_get(const struct ci_http_req *req, const struct ci_http_opts *o,
 	errbuf[0] = '\0';
 	if (ci_http_global_init(err) < 0)
 		goto out;
-	if ((h = curl_easy_init()) == NULL) {
+	if ((h = cu->easy_init()) == NULL) {
 		ep_fail(err, EP_ENOMEM, "cannot start a libcurl transfer");
 		goto out;
 	}
-	headers = curl_slist_append(NULL, "Accept: application/json");
+	headers = cu->slist_append(NULL, "Accept: application/json");
 	if (headers != NULL && req->header != NULL) {
-		if ((tmp = curl_slist_append(headers, req->header)) == NULL) {
+		if ((tmp = cu->slist_append(headers, req->header)) == NULL) {
 			slist_free(headers);
 			headers = NULL;
 		} else {
@@ -420,13 +424,13 @@ ci_http_get(const struct ci_http_req *req, const struct ci_http_opts *o,
 		if (x.body != NULL)
 			x.body[0] = '\0';
 		errbuf[0] = '\0';
-		rc = curl_easy_perform(h);
+		rc = cu->easy_perform(h);
 		resp->attempts = attempt + 1;
 		if (rc != CURLE_OK) {
 			transfer_error(rc, errbuf, &x, o, err);
 			goto out;
 		}
-		if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) !=
+		if (cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) !=
 		    CURLE_OK || status == 0) {
 			ep_fail(err, EP_ENET, "no HTTP response");
 			goto out;
@@ -467,7 +471,7 @@ out:
 	}
 	free(x.body);
 	if (h != NULL)
-		curl_easy_cleanup(h);
+		cu->easy_cleanup(h);
 	slist_free(headers);
 	return ret;
 }
@@ -535,23 +539,17 @@ ci_http_secret_ok(const char *url)
 	    loopback4(h);
 }
 
-static int curl_ready;
-
 int
 ci_http_global_init(struct ep_err *err)
 {
-	if (curl_ready)
-		return 0;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		return ep_fail(err, EP_ENOMEM, "cannot initialise libcurl");
-	curl_ready = 1;
-	return 0;
+	if (cu == NULL)
+		cu = ci_curl_load(err);
+	return cu != NULL ? 0 : -1;
 }
 
 void
 ci_http_global_cleanup(void)
 {
-	if (curl_ready)
-		curl_global_cleanup();
-	curl_ready = 0;
+	ci_curl_unload();
+	cu = NULL;
 }

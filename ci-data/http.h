@@ -5,7 +5,8 @@
  * retries with exponential backoff on 429 and 5xx that honour
  * Retry-After, and the User-Agent "ecoplan/VERSION". Secrets go only in
  * headers or HTTP Basic credentials, never in URLs, so that no message
- * built here can hold one. curl_global_init() is main's job.
+ * built here can hold one. libcurl itself is loaded by the first
+ * transfer (ci-data/curl.h).
  */
 #ifndef ECOPLAN_CI_DATA_HTTP_H
 #define ECOPLAN_CI_DATA_HTTP_H
@@ -33,14 +34,15 @@ struct ci_http_opts {
 };
 
 /*
- * Initialises libcurl the first time it is called (ci_http_get() calls
- * it), so that commands that fetch nothing do not pay for it: libcurl's
- * TLS set-up was 8% of every command's start-up. Not thread-safe: call
- * it from one thread. Returns 0, or -1 with err set.
+ * Loads and initialises libcurl the first time it is called
+ * (ci_http_get() calls it), so that commands that fetch nothing do not
+ * pay for it: loading libcurl's libraries was about 60% of every
+ * command's start-up, and its TLS set-up 8%. Not thread-safe: call it
+ * from one thread. Returns 0, or -1 with err set.
  */
 int ci_http_global_init(struct ep_err *err);
 
-/* Releases libcurl if ci_http_global_init() initialised it. */
+/* Releases and unloads libcurl if ci_http_global_init() loaded it. */
 void ci_http_global_cleanup(void);
 
 /* Sets the defaults above. */

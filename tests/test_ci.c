@@ -17,10 +17,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "ci-data/cache.h"
 #include "ci-data/ci.h"
+#include "ci-data/http.h"
 #include "tests/test_util.h"
 
 #define NOW ((time_t)1795000000)	/* 2026-11-18T11:06:40Z */
@@ -560,8 +559,7 @@ main(void)
 	};
 	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = cmocka_run_group_tests(tests, setup, teardown);
-	curl_global_cleanup();
+	ci_http_global_cleanup();
 	return rc;
 }

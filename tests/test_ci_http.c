@@ -1,7 +1,7 @@
 /*
- * Tests for ci-data/http. Linked with -Wl,--wrap=curl_easy_perform (see
- * the Makefile), so no transfer ever leaves the process: each test
- * queues the CURLcode a transfer ends with, and checks the message and
+ * Tests for ci-data/http. curl_easy_perform is replaced in the table of
+ * libcurl functions that ci-data/curl.c loads, so no transfer ever leaves
+ * the process: each test queues the CURLcode a transfer ends with, and checks the message and
  * that transfer failures are not retried. Retries on 429/5xx, the size
  * cap against real bodies and timeouts against a slow server are tested
  * over loopback by tests/cli/ci.sh. Also the pure helpers: Retry-After,
@@ -15,18 +15,15 @@
 
 #include <stdio.h>
 
-#include <curl/curl.h>
-
+#include "ci-data/curl.h"
 #include "ci-data/http.h"
 #include "ci-data/json.h"
 #include "tests/test_util.h"
 
 static int calls;
 
-CURLcode __wrap_curl_easy_perform(CURL *h);
-
-CURLcode
-__wrap_curl_easy_perform(CURL *h)
+static CURLcode
+mock_perform(CURL *h)
 {
 	(void)h;
 	calls++;
@@ -47,7 +44,7 @@ transfer(CURLcode rc, enum ep_code code, const char *want)
 	o.timeout_ms = 2000;
 	o.connect_ms = 500;
 	calls = 0;
-	will_return(__wrap_curl_easy_perform, rc);
+	will_return(mock_perform, rc);
 	assert_int_equal(ci_http_get(&req, &o, &resp, &err), -1);
 	assert_int_equal(calls, 1);	/* never retried */
 	assert_int_equal(resp.attempts, 1);
@@ -89,7 +86,7 @@ test_fetch_keeps_secrets_out(void **state)
 
 	(void)state;
 	ci_http_opts_init(&o);
-	will_return(__wrap_curl_easy_perform, CURLE_COULDNT_CONNECT);
+	will_return(mock_perform, CURLE_COULDNT_CONNECT);
 	assert_int_equal(ci_json_fetch(&req, &o, secrets, &resp, &err), -1);
 	assert_null(strstr(err.msg, "tok-123"));
 	ci_http_resp_release(&resp);
@@ -245,8 +242,15 @@ main(void)
 	};
 	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct ci_curl *cu;
+	struct ep_err err = EP_ERR_INIT;
+
+	if ((cu = ci_curl_load(&err)) == NULL) {
+		fprintf(stderr, "test_ci_http: %s\n", err.msg);
+		return 1;
+	}
+	cu->easy_perform = mock_perform;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	curl_global_cleanup();
+	ci_http_global_cleanup();
 	return rc;
 }
