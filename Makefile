@@ -24,10 +24,11 @@ ifneq ($(DEVELOPER)$(CI),)
 WARN += -Werror
 endif
 # clang reports every "#pragma omp simd" loop it leaves scalar; that is
-# an optimisation note, not a defect.
-# GCC's -O2 vectorises only loops that need no run-time check that their
-# arrays do not overlap; most of the models' element-wise loops need one.
-# (Reductions stay in source order either way: no -ffast-math.)
+# an optimisation note, not a defect. GCC's -O2 vectorises only loops
+# that need no run-time check that their arrays do not overlap, and most
+# of the models' element-wise loops need one; -fno-math-errno (below)
+# lets it vectorise sqrtf. Neither reorders a sum: there is no
+# -ffast-math, and results are bit-identical (bench/RESULTS.md, 10).
 ifneq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 WARN += -Wno-pass-failed
 else

@@ -281,6 +281,8 @@ model_topk_scan(float *row, size_t n, int k, float *ts, uint32_t *ti,
 {
 	size_t i = 0, j;
 
+	if (k < 1)
+		return;
 	for (;;) {
 		/* One at a time: while the list fills, and the tail. */
 		for (; i < n && (*cnt < k || i % 16 != 0 || n - i < 16); i++) {

@@ -57,7 +57,8 @@ void model_item_rows_score(const struct model_csr *x, const size_t *rowptr,
 
 /*
  * out[j][i] = A[j] . V[i] for n dense rows A (n x w) and the ni rows of
- * V: SGEMV a row below a few rows (a request), else one SGEMM.
+ * V: row by row below a few rows (a request; an FMA kernel where the CPU
+ * has one, else SGEMV), else one SGEMM.
  */
 void model_rows_score(const float *A, size_t w, size_t n, const float *V,
     size_t ni, float *out);
@@ -65,7 +66,8 @@ void model_rows_score(const float *A, size_t w, size_t n, const float *V,
 /*
  * Dot-product scores: out (n x ni, row-major) = the rows users[0..n) of
  * the user table U (width w) times the ni rows of the item table V, by
- * model_rows_score(). Thread-safe (BLAS must be single-threaded in parallel callers).
+ * model_rows_score(). Thread-safe (BLAS must be single-threaded in
+ * parallel callers).
  */
 void model_dot_score(const float *U, const float *V, size_t w,
     const uint32_t *users, size_t n, size_t ni, float *out);
@@ -101,7 +103,7 @@ model_topk_offer(float *ts, uint32_t *ti, int *cnt, int k, float x,
  * Offers row[0..n), in index order, to a top-k list as above: every
  * score above -inf; a NaN is skipped, or with nan_low written back to
  * row as -FLT_MAX and offered. Most scores cost one vector compare
- * against the list's last score.
+ * against the list's last score. k < 1 offers nothing.
  */
 void model_topk_scan(float *row, size_t n, int k, float *ts, uint32_t *ti,
     int *cnt, int nan_low);

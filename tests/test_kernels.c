@@ -142,7 +142,7 @@ test_rows_score_matches_double(void **state)
 					want += p;
 					mag += fabs(p);
 				}
-				assert_close(out[j * ni + i], want,
+				assert_close((double)out[j * ni + i], want,
 				    1e-6 * mag + 1e-30);
 			}
 		/* Dense rows: the same products without the gather. */
@@ -155,7 +155,7 @@ test_rows_score_matches_double(void **state)
 				mag += fabs((double)U[k] *
 				    (double)V[i * w + k]);
 			}
-			assert_close(out[i], want, 1e-6 * mag + 1e-30);
+			assert_close((double)out[i], want, 1e-6 * mag + 1e-30);
 		}
 		free(U);
 		free(V);
