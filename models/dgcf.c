@@ -996,26 +996,17 @@ sample_distinct(uint32_t *perm, uint32_t n, uint32_t *out, size_t k,
 static double
 batch_norm(const float *w, const uint32_t *idx, size_t n, size_t d)
 {
-	double s = 0;
-	size_t k, c;
-
-	for (k = 0; k < n; k++) {
-		const float *r = w + (size_t)idx[k] * d;
-
-		for (c = 0; c < d; c++)
-			s += (double)r[c] * (double)r[c];
-	}
-	return sqrt(s);
+	return sqrt(model_rows_sumsq(w, d, d, idx, n));
 }
 
 static double
 dgcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
     struct ep_rng *rng)
 {
-	size_t d = m->d, n = b->n, nu = m->sp->n_users, nd = m->n * d, k, c;
+	size_t d = m->d, n = b->n, nu = m->sp->n_users, nd = m->n * d, k;
 	const float *Fu = m->fin, *Fi = m->fin + nu * d;
 	const float *Wu = m->t[0].w, *Wi = m->t[1].w;
-	double loss = 0, scale = 1.0 / (double)n, nrm[3];
+	double loss, scale = 1.0 / (double)n, nrm[3];
 
 	/* The correlation batch: sampled in training (RecBole draws it with
 	 * Python's random, ecoplan from rng); fixed otherwise. */
@@ -1028,34 +1019,9 @@ dgcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	propagate(m);
 	if (grad)
 		memset(m->G, 0, nd * sizeof(float));
-	for (k = 0; k < n; k++) {
-		const float *pu = Fu + (size_t)b->user[k] * d;
-		const float *qi = Fi + (size_t)b->item[k] * d;
-		const float *qj = Fi + (size_t)b->neg[k] * d;
-		float x = 0, s, cf;
-
-		for (c = 0; c < d; c++)
-			x += pu[c] * (qi[c] - qj[c]);
-		s = 1.0f / (1.0f + expf(-x));
-		loss += -log(1e-10 + (double)s);
-		if (!grad)
-			continue;
-		/* d/dx -log(eps + s(x)) = -s(x)(1 - s(x)) / (eps + s(x)). */
-		cf = (float)(-(double)s * (1 - (double)s) /
-		    (1e-10 + (double)s) * scale);
-		{
-			float *gu = m->G + (size_t)b->user[k] * d;
-			float *gi = m->G + (nu + b->item[k]) * d;
-			float *gj = m->G + (nu + b->neg[k]) * d;
-
-			for (c = 0; c < d; c++) {
-				gu[c] += cf * (qi[c] - qj[c]);
-				gi[c] += cf * pu[c];
-				gj[c] -= cf * pu[c];
-			}
-		}
-	}
-	loss *= scale;
+	loss = scale * model_bpr_pairs(Fu, Fi, d, b->user, b->item,
+	    b->neg, n, scale, 1.0f, grad ? m->G : NULL,
+	    grad ? m->G + nu * d : NULL);
 	nrm[0] = batch_norm(Wu, b->user, n, d);
 	nrm[1] = batch_norm(Wi, b->item, n, d);
 	nrm[2] = batch_norm(Wi, b->neg, n, d);
@@ -1078,9 +1044,8 @@ dgcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 			continue;
 		f = (float)(m->reg_weight * scale / nrm[k]);
 		for (r = 0; r < n; r++)
-			for (c = 0; c < d; c++)
-				g[(size_t)idx[r] * d + c] += f *
-				    w[(size_t)idx[r] * d + c];
+			model_axpy(g + (size_t)idx[r] * d, f,
+			    w + (size_t)idx[r] * d, d);
 	}
 	/* The propagation spreads the gradient over the whole graph. */
 	memset(m->touched, 1, m->n);

@@ -161,6 +161,41 @@ model_item_rows_score(const struct model_csr *x, const size_t *rowptr,
 	}
 }
 
+double
+model_bpr_pairs(const float *U, const float *V, size_t w,
+    const uint32_t *user, const uint32_t *pos, const uint32_t *neg,
+    size_t n, double scale, float gscale, float *GU, float *GV)
+{
+	double loss = 0;
+	size_t k, c;
+
+	for (k = 0; k < n; k++) {
+		const float *pu = U + (size_t)user[k] * w;
+		const float *qi = V + (size_t)pos[k] * w;
+		const float *qj = V + (size_t)neg[k] * w;
+		float x = 0, s, cf, *gu, *gi, *gj;
+
+		for (c = 0; c < w; c++)
+			x += pu[c] * (qi[c] - qj[c]);
+		s = 1.0f / (1.0f + expf(-x));
+		loss += -log(1e-10 + (double)s);
+		if (GU == NULL)
+			continue;
+		/* d/dx -log(eps + s(x)) = -s(x)(1 - s(x)) / (eps + s(x)). */
+		cf = (float)(-(double)s * (1 - (double)s) /
+		    (1e-10 + (double)s) * scale) * gscale;
+		gu = GU + (size_t)user[k] * w;
+		gi = GV + (size_t)pos[k] * w;
+		gj = GV + (size_t)neg[k] * w;
+		for (c = 0; c < w; c++) {
+			gu[c] += cf * (qi[c] - qj[c]);
+			gi[c] += cf * pu[c];
+			gj[c] -= cf * pu[c];
+		}
+	}
+	return loss;
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_GEMV_FMA 1
 /*

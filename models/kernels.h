@@ -56,6 +56,17 @@ void model_item_rows_score(const struct model_csr *x, const size_t *rowptr,
     size_t ni, float *out);
 
 /*
+ * RecBole's BPR loss on final user rows U and item rows V (width w) for
+ * a batch of n (user, pos, neg) triples: returns the sum over the batch
+ * of -log(1e-10 + sigmoid(u . (i - j))). With GU and GV (the gradient
+ * rows of the users and of the items) not NULL, adds to them the
+ * gradient of that sum times scale, times gscale.
+ */
+double model_bpr_pairs(const float *U, const float *V, size_t w,
+    const uint32_t *user, const uint32_t *pos, const uint32_t *neg,
+    size_t n, double scale, float gscale, float *GU, float *GV);
+
+/*
  * out[j][i] = A[j] . V[i] for n dense rows A (n x w) and the ni rows of
  * V: row by row below a few rows (a request; an FMA kernel where the CPU
  * has one, else SGEMV), else one SGEMM.

@@ -164,10 +164,10 @@ static double
 lgcn_loss(struct model *m, const struct model_batch *b, int grad, int train,
     struct ep_rng *rng)
 {
-	size_t d = m->d, n = b->n, nu = m->sp->n_users, nd = m->n * d, k, c, l;
+	size_t d = m->d, n = b->n, nu = m->sp->n_users, nd = m->n * d, k, l;
 	const float *Fu = m->fin, *Fi = m->fin + nu * d;
 	const float *Wu = m->t[0].w, *Wi = m->t[1].w;
-	double loss = 0, scale = 1.0 / (double)n, nrm[3];
+	double loss, scale = 1.0 / (double)n, nrm[3];
 	float *G = m->a, *T = m->b, gscale;
 
 	(void)train;
@@ -178,34 +178,9 @@ lgcn_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	/* The gradient of the final rows, divided by layers + 1 (the mean),
 	 * gathered in G in batch order. */
 	gscale = 1.0f / (float)(m->layers + 1);
-	for (k = 0; k < n; k++) {
-		const float *pu = Fu + (size_t)b->user[k] * d;
-		const float *qi = Fi + (size_t)b->item[k] * d;
-		const float *qj = Fi + (size_t)b->neg[k] * d;
-		float x = 0, s, cf;
-
-		for (c = 0; c < d; c++)
-			x += pu[c] * (qi[c] - qj[c]);
-		s = 1.0f / (1.0f + expf(-x));
-		loss += -log(1e-10 + (double)s);
-		if (!grad)
-			continue;
-		/* d/dx -log(eps + s(x)) = -s(x)(1 - s(x)) / (eps + s(x)). */
-		cf = (float)(-(double)s * (1 - (double)s) /
-		    (1e-10 + (double)s) * scale) * gscale;
-		{
-			float *gu = G + (size_t)b->user[k] * d;
-			float *gi = G + (nu + b->item[k]) * d;
-			float *gj = G + (nu + b->neg[k]) * d;
-
-			for (c = 0; c < d; c++) {
-				gu[c] += cf * (qi[c] - qj[c]);
-				gi[c] += cf * pu[c];
-				gj[c] -= cf * pu[c];
-			}
-		}
-	}
-	loss *= scale;
+	loss = scale * model_bpr_pairs(Fu, Fi, d, b->user, b->item,
+	    b->neg, n, scale, gscale, grad ? G : NULL,
+	    grad ? G + nu * d : NULL);
 	nrm[0] = batch_norm(Wu, b->user, n, d);
 	nrm[1] = batch_norm(Wi, b->item, n, d);
 	nrm[2] = batch_norm(Wi, b->neg, n, d);

@@ -437,9 +437,9 @@ static double
 ngcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
     struct ep_rng *rng)
 {
-	size_t W = m->width, n = b->n, nu = m->sp->n_users, k, c, off;
+	size_t W = m->width, n = b->n, nu = m->sp->n_users, k, off;
 	const float *Fu = m->fin, *Fi = m->fin + nu * W;
-	double loss = 0, scale = 1.0 / (double)n, nrm[3];
+	double loss, scale = 1.0 / (double)n, nrm[3];
 	long r;
 
 	m->dropping = train && m->dropout > 0;
@@ -449,34 +449,9 @@ ngcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	propagate(m);
 	if (grad)
 		memset(m->gfin, 0, m->n * W * sizeof(float));
-	for (k = 0; k < n; k++) {
-		const float *pu = Fu + (size_t)b->user[k] * W;
-		const float *qi = Fi + (size_t)b->item[k] * W;
-		const float *qj = Fi + (size_t)b->neg[k] * W;
-		float x = 0, s, cf;
-
-		for (c = 0; c < W; c++)
-			x += pu[c] * (qi[c] - qj[c]);
-		s = 1.0f / (1.0f + expf(-x));
-		loss += -log(1e-10 + (double)s);
-		if (!grad)
-			continue;
-		/* d/dx -log(eps + s(x)) = -s(x)(1 - s(x)) / (eps + s(x)). */
-		cf = (float)(-(double)s * (1 - (double)s) /
-		    (1e-10 + (double)s) * scale);
-		{
-			float *gu = m->gfin + (size_t)b->user[k] * W;
-			float *gi = m->gfin + (nu + b->item[k]) * W;
-			float *gj = m->gfin + (nu + b->neg[k]) * W;
-
-			for (c = 0; c < W; c++) {
-				gu[c] += cf * (qi[c] - qj[c]);
-				gi[c] += cf * pu[c];
-				gj[c] -= cf * pu[c];
-			}
-		}
-	}
-	loss *= scale;
+	loss = scale * model_bpr_pairs(Fu, Fi, W, b->user, b->item,
+	    b->neg, n, scale, 1.0f, grad ? m->gfin : NULL,
+	    grad ? m->gfin + nu * W : NULL);
 	nrm[0] = batch_norm(Fu, W, W, b->user, n);
 	nrm[1] = batch_norm(Fi, W, W, b->item, n);
 	nrm[2] = batch_norm(Fi, W, W, b->neg, n);
