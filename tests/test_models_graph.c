@@ -134,110 +134,13 @@ test_graph_spmm_matches_dense(void **state)
 	model_graph_release(&g);
 }
 
-/*
- * Checks every parameter's analytic gradient on one batch of the tiny
- * split against central differences (L(w + h) - L(w - h)) / 2h, with
- * train 0 (no dropout) or 1 (the same dropout masks at every call):
- *   - entry by entry, on every entry of small tensors and about 100 of
- *     larger ones, to within etol plus 3% (the float noise of a single
- *     difference, and LeakyReLU kinks crossed);
- *   - over those entries together, to within agg (relative);
- *   - along the gradient itself (all of the tensor moved by h g / |g|),
- *     which must change the loss at the rate |g|, to within 1%: a
- *     signal far above the noise, however small each entry is.
- */
+/* The gradient check (test_models_util.h) on the tiny split, train 0
+ * (no dropout) or 1 (fixed dropout masks). */
 static void
 grad_check_mode(const char *name, const char *const *sets, double scale,
     double h, double etol, double agg, int train)
 {
-	const struct model_ops *ops = model_find(name);
-	struct model_hp hp;
-	struct model_run run;
-	struct model_batch b;
-	struct ep_err err = EP_ERR_INIT;
-	struct ep_rng rng;
-	size_t k, nt, checked = 0;
-	struct model_tensor *t;
-	double worst = 0;
-
-	test_hp_for(name, sets, &hp);
-	assert_int_equal(model_run_init(&run, ops, &hp, &tiny, &err), 0);
-	run.sampler.batch = 24;
-	model_sampler_epoch(&run.sampler);
-	assert_true(model_sampler_next(&run.sampler, &b));
-	t = ops->tensors(run.m, &nt);
-	for (k = 0; k < nt; k++) {
-		size_t n = t[k].rows * t[k].cols, i;
-
-		/* Biases start at 0: give them values to check with. */
-		for (i = 0; i < n; i++)
-			t[k].w[i] = t[k].rows == 1 ? 0.1f * (float)(i % 7) -
-			    0.3f : t[k].w[i] * (float)scale;
-		for (i = 0; i < n; i++)
-			t[k].g[i] = 0;
-	}
-	/* train = 1: dropout, with the same masks at every call (the model
-	 * draws its batch seed from rng). */
-	ep_rng_seed(&rng, 1, 1);
-	ops->loss(run.m, &b, 1, train, &rng);
-	for (k = 0; k < nt; k++) {
-		size_t n = t[k].rows * t[k].cols, i, step;
-		float *g = ep_xmalloc(n * sizeof *g);
-		float *keep = ep_xmalloc(n * sizeof *keep);
-		double ss_diff = 0, ss_num = 0, gn = 0, lp, lm, num, diff;
-
-		memcpy(g, t[k].g, n * sizeof *g);
-		memcpy(keep, t[k].w, n * sizeof *keep);
-		step = n > 200 ? n / 97 : 1;
-		for (i = 0; i < n; i += step) {
-			t[k].w[i] = keep[i] + (float)h;
-			ep_rng_seed(&rng, 1, 1);
-			lp = ops->loss(run.m, &b, 0, train, &rng);
-			t[k].w[i] = keep[i] - (float)h;
-			ep_rng_seed(&rng, 1, 1);
-			lm = ops->loss(run.m, &b, 0, train, &rng);
-			t[k].w[i] = keep[i];
-			num = (lp - lm) / (2 * h);
-			diff = fabs(num - (double)g[i]);
-			ss_diff += diff * diff;
-			ss_num += num * num;
-			if (diff > etol + 0.03 * fabs(num))
-				fail_msg("%s: %s[%zu]: analytic %.6g, numeric "
-				    "%.6g", name, t[k].name, i, (double)g[i],
-				    num);
-			if (diff > worst)
-				worst = diff;
-			checked++;
-		}
-		if (!(sqrt(ss_diff) <= agg * sqrt(ss_num)))
-			fail_msg("%s: %s: relative error %.3g over the entries",
-			    name, t[k].name, sqrt(ss_diff / ss_num));
-		for (i = 0; i < n; i++)
-			gn += (double)g[i] * (double)g[i];
-		gn = sqrt(gn);
-		/* Every tensor takes part in the loss. */
-		if (!(gn > 1e-4))
-			fail_msg("%s: %s: no gradient", name, t[k].name);
-		for (i = 0; i < n; i++)
-			t[k].w[i] = keep[i] + (float)(h * (double)g[i] / gn);
-		ep_rng_seed(&rng, 1, 1);
-		lp = ops->loss(run.m, &b, 0, train, &rng);
-		for (i = 0; i < n; i++)
-			t[k].w[i] = keep[i] - (float)(h * (double)g[i] / gn);
-		ep_rng_seed(&rng, 1, 1);
-		lm = ops->loss(run.m, &b, 0, train, &rng);
-		memcpy(t[k].w, keep, n * sizeof *keep);
-		num = (lp - lm) / (2 * h);
-		if (fabs(num - gn) > 0.01 * gn)
-			fail_msg("%s: %s: along the gradient %.6g, its norm "
-			    "%.6g", name, t[k].name, num, gn);
-		free(g);
-		free(keep);
-	}
-	assert_true(checked > 100);
-	print_message("%s: %zu entries, worst difference %.3g\n", name,
-	    checked, worst);
-	model_run_release(&run);
+	test_grad_check(&tiny, name, sets, scale, h, etol, agg, train, 0);
 }
 
 static void

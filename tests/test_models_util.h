@@ -1,17 +1,24 @@
 /*
  * Helpers shared by the model tests (test_models*.c): hyperparameters
- * from key=value lists, a trained model's test NDCG@10, and the check
- * that training does not depend on the thread count.
+ * from key=value lists, a trained model's test NDCG@10, the check that
+ * training does not depend on the thread count, and the gradient check.
+ * Include after cmocka.h.
  */
 #ifndef ECOPLAN_TESTS_TEST_MODELS_UTIL_H
 #define ECOPLAN_TESTS_TEST_MODELS_UTIL_H
 
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "core/mem.h"
+#include "core/rng.h"
 #include "models/data.h"
 #include "models/eval.h"
 #include "models/model.h"
+#include "models/sampler.h"
 #include "models/split.h"
 #include "models/train.h"
 
@@ -109,6 +116,157 @@ test_check_deterministic(const struct model_split *sp, const char *name)
 		    a.t[k].rows * a.t[k].cols * sizeof(float));
 	model_run_release(&a);
 	model_run_release(&b);
+}
+
+/* test_grad_check()'s flags. */
+#define TEST_GRAD_EMBEDDINGS_ONLY 1	/* scale only "*embedding*" tensors */
+#define TEST_GRAD_KINKS 2		/* allow ReLU kinks (see below) */
+
+/* The loss on batch b, the rng re-seeded as before every call. */
+static inline double
+test_loss_at(struct model_run *run, const struct model_batch *b, int train)
+{
+	struct ep_rng rng;
+
+	ep_rng_seed(&rng, 1, 1);
+	return run->ops->loss(run->m, b, 0, train, &rng);
+}
+
+/*
+ * Checks every parameter's analytic gradient of model name (with sets)
+ * on one batch of 24 from sp against central differences
+ * (L(w + h) - L(w - h)) / 2h, with train 0 (no dropout, no sampling) or
+ * 1 (the same dropout masks and samples at every call: the model draws
+ * them from an rng re-seeded before each call). Biases (one-row
+ * tensors) are first given values to check with, and the other tensors
+ * multiplied by scale (only the embeddings with
+ * TEST_GRAD_EMBEDDINGS_ONLY). The checks:
+ *   - entry by entry, on every entry of small tensors and about 100 of
+ *     larger ones, to within etol plus 3% (the float noise of a single
+ *     difference, and LeakyReLU kinks crossed). With TEST_GRAD_KINKS,
+ *     an entry beyond that (a ReLU kink within h) is checked again with
+ *     step h / 10, to within 10 etol plus 3%, for at most 1 entry in 20;
+ *   - over those entries together, to within agg (relative);
+ *   - along the gradient itself (all of the tensor moved by h g / |g|),
+ *     which must change the loss at the rate |g|, to within 1%: a
+ *     signal far above the noise, however small each entry is.
+ */
+static inline void
+test_grad_check(const struct model_split *sp, const char *name,
+    const char *const *sets, double scale, double h, double etol,
+    double agg, int train, int flags)
+{
+	const struct model_ops *ops = model_find(name);
+	struct model_hp hp;
+	struct model_run run;
+	struct model_batch b;
+	struct ep_err err = EP_ERR_INIT;
+	struct ep_rng rng;
+	size_t k, nt, checked = 0, kinks = 0;
+	struct model_tensor *t;
+	double worst = 0;
+
+	test_hp_for(name, sets, &hp);
+	assert_int_equal(model_run_init(&run, ops, &hp, sp, &err), 0);
+	run.sampler.batch = 24;
+	model_sampler_epoch(&run.sampler);
+	assert_true(model_sampler_next(&run.sampler, &b));
+	t = ops->tensors(run.m, &nt);
+	for (k = 0; k < nt; k++) {
+		size_t n = t[k].rows * t[k].cols, i;
+		int scaled = !(flags & TEST_GRAD_EMBEDDINGS_ONLY) ||
+		    strstr(t[k].name, "embedding") != NULL;
+
+		for (i = 0; i < n; i++) {
+			if (t[k].rows == 1)
+				t[k].w[i] = 0.1f * (float)(i % 7) - 0.3f;
+			else if (scaled)
+				t[k].w[i] *= (float)scale;
+			t[k].g[i] = 0;
+		}
+	}
+	ep_rng_seed(&rng, 1, 1);
+	ops->loss(run.m, &b, 1, train, &rng);
+	for (k = 0; k < nt; k++) {
+		size_t n = t[k].rows * t[k].cols, i, step;
+		float *g = ep_xmalloc(n * sizeof *g);
+		float *keep = ep_xmalloc(n * sizeof *keep);
+		double ss_diff = 0, ss_num = 0, gn = 0, lp, lm, num, diff;
+
+		memcpy(g, t[k].g, n * sizeof *g);
+		memcpy(keep, t[k].w, n * sizeof *keep);
+		step = n > 200 ? n / 97 : 1;
+		for (i = 0; i < n; i += step) {
+			t[k].w[i] = keep[i] + (float)h;
+			lp = test_loss_at(&run, &b, train);
+			t[k].w[i] = keep[i] - (float)h;
+			lm = test_loss_at(&run, &b, train);
+			t[k].w[i] = keep[i];
+			num = (lp - lm) / (2 * h);
+			diff = fabs(num - (double)g[i]);
+			if (diff > etol + 0.03 * fabs(num)) {
+				double h2 = h / 10, num2;
+
+				if (!(flags & TEST_GRAD_KINKS))
+					fail_msg("%s: %s[%zu]: analytic %.6g, "
+					    "numeric %.6g", name, t[k].name, i,
+					    (double)g[i], num);
+				/* Again with h / 10, where the float noise
+				 * is ten times as large. */
+				t[k].w[i] = keep[i] + (float)h2;
+				lp = test_loss_at(&run, &b, train);
+				t[k].w[i] = keep[i] - (float)h2;
+				lm = test_loss_at(&run, &b, train);
+				t[k].w[i] = keep[i];
+				num2 = (lp - lm) / (2 * h2);
+				if (fabs(num2 - (double)g[i]) <= 10 * etol +
+				    0.03 * fabs(num2)) {
+					kinks++;
+					checked++;
+					continue;
+				}
+				fail_msg("%s: %s[%zu]: analytic %.6g, numeric "
+				    "%.6g (%.6g with h / 10)", name, t[k].name,
+				    i, (double)g[i], num, num2);
+			}
+			ss_diff += diff * diff;
+			ss_num += num * num;
+			if (diff > worst)
+				worst = diff;
+			checked++;
+		}
+		if (!(sqrt(ss_diff) <= agg * sqrt(ss_num)))
+			fail_msg("%s: %s: relative error %.3g over the entries",
+			    name, t[k].name, sqrt(ss_diff / ss_num));
+		for (i = 0; i < n; i++)
+			gn += (double)g[i] * (double)g[i];
+		gn = sqrt(gn);
+		/* Every tensor takes part in the loss. */
+		if (!(gn > 1e-4))
+			fail_msg("%s: %s: no gradient", name, t[k].name);
+		for (i = 0; i < n; i++)
+			t[k].w[i] = keep[i] + (float)(h * (double)g[i] / gn);
+		lp = test_loss_at(&run, &b, train);
+		for (i = 0; i < n; i++)
+			t[k].w[i] = keep[i] - (float)(h * (double)g[i] / gn);
+		lm = test_loss_at(&run, &b, train);
+		memcpy(t[k].w, keep, n * sizeof *keep);
+		num = (lp - lm) / (2 * h);
+		if (fabs(num - gn) > 0.01 * gn)
+			fail_msg("%s: %s: along the gradient %.6g, its norm "
+			    "%.6g", name, t[k].name, num, gn);
+		free(g);
+		free(keep);
+	}
+	assert_true(checked > 100);
+	/* Kinks are rare: most entries are checked by central
+	 * differences. */
+	if (kinks * 20 > checked)
+		fail_msg("%s: %zu of %zu entries across a kink", name, kinks,
+		    checked);
+	print_message("%s: %zu entries (%zu across a kink), worst difference "
+	    "%.3g\n", name, checked, kinks, worst);
+	model_run_release(&run);
 }
 
 #endif
