@@ -144,14 +144,10 @@ multivae_tensors(struct model *m, size_t *n)
 	return m->t;
 }
 
-/* Grows the batch workspace to n users (once, at the first batch). */
+/* Frees the batch workspace. */
 static void
-reserve(struct model *m, size_t n)
+release_workspace(struct model *m)
 {
-	size_t ni = m->sp->n_items;
-
-	if (n <= m->cap)
-		return;
 	free(m->h1);
 	free(m->e);
 	free(m->eps);
@@ -165,6 +161,17 @@ reserve(struct model *m, size_t n)
 	free(m->s);
 	free(m->part);
 	free(m->off);
+}
+
+/* Grows the batch workspace to n users (once, at the first batch). */
+static void
+reserve(struct model *m, size_t n)
+{
+	size_t ni = m->sp->n_items;
+
+	if (n <= m->cap)
+		return;
+	release_workspace(m);
 	m->h1 = ep_xaligned(n * m->H, sizeof(float));
 	m->e = ep_xaligned(n * m->lat, sizeof(float));
 	m->eps = ep_xaligned(n * m->zd, sizeof(float));
@@ -481,19 +488,7 @@ multivae_free(struct model *m)
 
 	for (k = 0; k < T_COUNT; k++)
 		model_tensor_release(&m->t[k]);
-	free(m->h1);
-	free(m->e);
-	free(m->eps);
-	free(m->z);
-	free(m->d1);
-	free(m->lg);
-	free(m->gd1);
-	free(m->gz);
-	free(m->ge);
-	free(m->gh1);
-	free(m->s);
-	free(m->part);
-	free(m->off);
+	release_workspace(m);
 	free(m->keep);
 	free(m);
 }
