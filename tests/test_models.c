@@ -296,23 +296,17 @@ test_replayed_adam_trains_identically(void **state)
 {
 	static const char *const eager[] = { "optimizer=eager_adam", NULL };
 	struct model_run a, b;
-	size_t k;
 
 	(void)state;
 	test_trained_ndcg(&split, "bpr", NULL, 2, &a);
 	test_trained_ndcg(&split, "bpr", eager, 2, &b);
-	for (k = 0; k < a.n_t; k++)
-		assert_memory_equal(a.t[k].w, b.t[k].w,
-		    a.t[k].rows * a.t[k].cols * sizeof(float));
-	model_run_release(&a);
-	model_run_release(&b);
+	test_same_weights(&a, &b);
 }
 
 static void
 test_deterministic(void **state)
 {
 	struct model_run a, b;
-	size_t k;
 
 	(void)state;
 	/* Also across thread counts: sums run in a fixed order. */
@@ -320,11 +314,7 @@ test_deterministic(void **state)
 	test_trained_ndcg(&split, "bpr", NULL, 3, &a);
 	omp_set_num_threads(3);
 	test_trained_ndcg(&split, "bpr", NULL, 3, &b);
-	for (k = 0; k < a.n_t; k++)
-		assert_memory_equal(a.t[k].w, b.t[k].w,
-		    a.t[k].rows * a.t[k].cols * sizeof(float));
-	model_run_release(&a);
-	model_run_release(&b);
+	test_same_weights(&a, &b);
 }
 
 int

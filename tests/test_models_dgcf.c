@@ -427,22 +427,10 @@ test_dgcf_beats_pop(void **state)
 static void
 test_dgcf_deterministic(void **state)
 {
-	struct model_run a, b;
-	size_t k;
-
 	(void)state;
 	/* Also across thread counts: every sum runs in a fixed order, and
 	 * the correlation batch comes from the run's rng. */
-	omp_set_num_threads(1);
-	test_trained_ndcg(&split, "dgcf", NULL, 2, &a);
-	omp_set_num_threads(3);
-	test_trained_ndcg(&split, "dgcf", NULL, 2, &b);
-	omp_set_num_threads(omp_get_num_procs());
-	for (k = 0; k < a.n_t; k++)
-		assert_memory_equal(a.t[k].w, b.t[k].w,
-		    a.t[k].rows * a.t[k].cols * sizeof(float));
-	model_run_release(&a);
-	model_run_release(&b);
+	test_check_deterministic(&split, "dgcf");
 }
 
 /*

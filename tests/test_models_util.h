@@ -98,24 +98,32 @@ test_trained_ndcg(const struct model_split *sp, const char *name,
 	return res.value[1];
 }
 
+/* Runs a and b hold the same weights, bit for bit; both are released. */
+static inline void
+test_same_weights(struct model_run *a, struct model_run *b)
+{
+	size_t k;
+
+	for (k = 0; k < a->n_t; k++)
+		assert_memory_equal(a->t[k].w, b->t[k].w,
+		    a->t[k].rows * a->t[k].cols * sizeof(float));
+	model_run_release(a);
+	model_run_release(b);
+}
+
 /* Two epochs on 1 and on 3 threads give the same weights, bit for bit:
  * sums run in a fixed order. */
 static inline void
 test_check_deterministic(const struct model_split *sp, const char *name)
 {
 	struct model_run a, b;
-	size_t k;
 
 	omp_set_num_threads(1);
 	test_trained_ndcg(sp, name, NULL, 2, &a);
 	omp_set_num_threads(3);
 	test_trained_ndcg(sp, name, NULL, 2, &b);
 	omp_set_num_threads(omp_get_num_procs());
-	for (k = 0; k < a.n_t; k++)
-		assert_memory_equal(a.t[k].w, b.t[k].w,
-		    a.t[k].rows * a.t[k].cols * sizeof(float));
-	model_run_release(&a);
-	model_run_release(&b);
+	test_same_weights(&a, &b);
 }
 
 /* test_grad_check()'s flags. */
