@@ -441,29 +441,15 @@ static void
 test_dgcf_scores_fresh(void **state)
 {
 	const struct model_ops *ops = model_find("dgcf");
-	struct model_run run, fresh;
-	struct model_hp hp;
+	struct model_run run;
 	struct model_batch b;
-	struct ep_err err = EP_ERR_INIT;
 	uint32_t users[3] = { 0, 7, 123 };
-	size_t ni = split.n_items, nt, k;
-	struct model_tensor *t, *ft;
+	size_t ni = split.n_items;
 	float *s1 = ep_xmalloc(3 * ni * sizeof *s1);
 	float *s2 = ep_xmalloc(3 * ni * sizeof *s2);
 
 	(void)state;
-	test_trained_ndcg(&split, "dgcf", NULL, 2, &run);
-	ops->score(run.m, users, 3, s1);
-	test_hp_for("dgcf", NULL, &hp);
-	assert_int_equal(model_run_init(&fresh, ops, &hp, &split, &err), 0);
-	t = ops->tensors(run.m, &nt);
-	ft = ops->tensors(fresh.m, &k);
-	assert_int_equal(k, nt);
-	for (k = 0; k < nt; k++)
-		memcpy(ft[k].w, t[k].w, t[k].rows * t[k].cols * sizeof(float));
-	ops->prepare(fresh.m);
-	ops->score(fresh.m, users, 3, s2);
-	assert_memory_equal(s1, s2, 3 * ni * sizeof *s1);
+	test_scores_fresh(&split, "dgcf", users, 3, s1, &run);
 
 	/* One more step: the trainer's prepare gives new scores. */
 	model_sampler_epoch(&run.sampler);
@@ -479,7 +465,6 @@ test_dgcf_scores_fresh(void **state)
 	assert_true(memcmp(s1, s2, 3 * ni * sizeof *s1) != 0);
 	free(s1);
 	free(s2);
-	model_run_release(&fresh);
 	model_run_release(&run);
 }
 

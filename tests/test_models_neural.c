@@ -68,40 +68,17 @@ grad_check(const char *name, const char *const *sets, double scale,
 	grad_check_mode(name, sets, scale, h, etol, agg, 0);
 }
 
-/*
- * Scores after training are those of a fresh model given the trained
- * weights (so no cache is stale, nor made with dropout).
- */
+/* Scores after training are those of a fresh model given the trained
+ * weights. */
 static void
 check_scores_fresh(const char *name)
 {
-	const struct model_ops *ops = model_find(name);
-	struct model_run run, fresh;
-	struct model_hp hp;
-	struct ep_err err = EP_ERR_INIT;
 	uint32_t users[3] = { 0, 7, 123 };
-	size_t ni = split.n_items, nt, k;
-	struct model_tensor *t, *ft;
-	float *s1 = ep_xmalloc(3 * ni * sizeof *s1);
-	float *s2 = ep_xmalloc(3 * ni * sizeof *s2);
+	float *s = ep_xmalloc(3 * split.n_items * sizeof *s);
+	struct model_run run;
 
-	test_trained_ndcg(&split, name, NULL, 2, &run);
-	ops->score(run.m, users, 3, s1);
-	test_hp_for(name, NULL, &hp);
-	assert_int_equal(model_run_init(&fresh, ops, &hp, &split, &err), 0);
-	t = ops->tensors(run.m, &nt);
-	ft = ops->tensors(fresh.m, &k);
-	assert_int_equal(k, nt);
-	for (k = 0; k < nt; k++)
-		memcpy(ft[k].w, t[k].w, t[k].rows * t[k].cols * sizeof(float));
-	if (ops->prepare != NULL)
-		ops->prepare(fresh.m);
-	ops->score(fresh.m, users, 3, s2);
-	assert_memory_equal(s1, s2, 3 * ni * sizeof *s1);
-
-	free(s1);
-	free(s2);
-	model_run_release(&fresh);
+	test_scores_fresh(&split, name, users, 3, s, &run);
+	free(s);
 	model_run_release(&run);
 }
 

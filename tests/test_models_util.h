@@ -126,6 +126,41 @@ test_check_deterministic(const struct model_split *sp, const char *name)
 	test_same_weights(&a, &b);
 }
 
+/*
+ * Trains model name on sp for 2 epochs into *run and scores users[0..n)
+ * into s (n x sp->n_items); checks that a fresh model given the trained
+ * weights scores them the same, bit for bit (no cache is stale, nor made
+ * with dropout). The caller releases *run.
+ */
+static inline void
+test_scores_fresh(const struct model_split *sp, const char *name,
+    const uint32_t *users, size_t n, float *s, struct model_run *run)
+{
+	const struct model_ops *ops = model_find(name);
+	struct model_run fresh;
+	struct model_hp hp;
+	struct ep_err err = EP_ERR_INIT;
+	size_t ni = sp->n_items, nt, k;
+	struct model_tensor *t, *ft;
+	float *s2 = ep_xmalloc(n * ni * sizeof *s2);
+
+	test_trained_ndcg(sp, name, NULL, 2, run);
+	ops->score(run->m, users, n, s);
+	test_hp_for(name, NULL, &hp);
+	assert_int_equal(model_run_init(&fresh, ops, &hp, sp, &err), 0);
+	t = ops->tensors(run->m, &nt);
+	ft = ops->tensors(fresh.m, &k);
+	assert_int_equal(k, nt);
+	for (k = 0; k < nt; k++)
+		memcpy(ft[k].w, t[k].w, t[k].rows * t[k].cols * sizeof(float));
+	if (ops->prepare != NULL)
+		ops->prepare(fresh.m);
+	ops->score(fresh.m, users, n, s2);
+	assert_memory_equal(s, s2, n * ni * sizeof *s2);
+	free(s2);
+	model_run_release(&fresh);
+}
+
 /* test_grad_check()'s flags. */
 #define TEST_GRAD_EMBEDDINGS_ONLY 1	/* scale only "*embedding*" tensors */
 #define TEST_GRAD_KINKS 2		/* allow ReLU kinks (see below) */
