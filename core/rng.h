@@ -29,4 +29,18 @@ double ep_rng_uniform(struct ep_rng *rng);
 /* A standard normal variate (Box-Muller; one of the pair is discarded). */
 double ep_rng_normal(struct ep_rng *rng);
 
+/*
+ * A 64-bit mix of x (splitmix64's finaliser): a stateless hash, for
+ * counter-based random values (dropout masks) and hash tables.
+ */
+static inline uint64_t
+ep_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
 #endif

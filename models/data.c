@@ -16,6 +16,7 @@
 
 #include "core/fsutil.h"
 #include "core/mem.h"
+#include "core/rng.h"
 #include "core/sha256.h"
 #include "core/strmap.h"
 #include "models/data.h"
@@ -28,17 +29,6 @@ struct pairset {
 	size_t cap;
 	size_t count;
 };
-
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
 
 /* Adds key; returns 1 when it was new, 0 when already present. */
 static int
@@ -54,7 +44,7 @@ pairset_add(struct pairset *s, uint64_t key)
 		for (i = 0; i < s->cap; i++) {
 			if (s->keys[i] == 0)
 				continue;
-			for (j = mix64(s->keys[i]) & (ncap - 1); nk[j] != 0;
+			for (j = ep_mix64(s->keys[i]) & (ncap - 1); nk[j] != 0;
 			    j = (j + 1) & (ncap - 1))
 				;
 			nk[j] = s->keys[i];
@@ -63,7 +53,7 @@ pairset_add(struct pairset *s, uint64_t key)
 		s->keys = nk;
 		s->cap = ncap;
 	}
-	for (j = mix64(key) & (s->cap - 1); s->keys[j] != 0;
+	for (j = ep_mix64(key) & (s->cap - 1); s->keys[j] != 0;
 	    j = (j + 1) & (s->cap - 1))
 		if (s->keys[j] == key)
 			return 0;

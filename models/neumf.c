@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/rng.h"
 #include "models/model.h"
 #include "core/banned.h"
 
@@ -202,17 +203,6 @@ reserve(struct model *m, size_t n)
 	m->cap = n;
 }
 
-/* A 64-bit mix of x (splitmix64's finaliser). */
-static inline uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 /*
  * Dropout's multipliers: keep[k] = mul unless the k-th 32-bit value of a
  * counter-based hash of seed is below drop_below (two values a hash),
@@ -226,13 +216,13 @@ dropout_mask(uint64_t seed, uint32_t drop_below, float mul,
 
 #pragma omp simd
 	for (k = 0; k < n / 2; k++) {
-		uint64_t z = mix64(seed + (uint64_t)k * 0x9e3779b97f4a7c15ULL);
+		uint64_t z = ep_mix64(seed + (uint64_t)k * 0x9e3779b97f4a7c15ULL);
 
 		keep[2 * k] = (uint32_t)z >= drop_below ? mul : 0.0f;
 		keep[2 * k + 1] = (uint32_t)(z >> 32) >= drop_below ? mul : 0.0f;
 	}
 	if (n % 2)
-		keep[n - 1] = (uint32_t)mix64(seed + (uint64_t)(n / 2) *
+		keep[n - 1] = (uint32_t)ep_mix64(seed + (uint64_t)(n / 2) *
 		    0x9e3779b97f4a7c15ULL) >= drop_below ? mul : 0.0f;
 }
 

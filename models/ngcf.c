@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/rng.h"
 #include "models/graph.h"
 #include "models/kernels.h"
 #include "models/model.h"
@@ -195,17 +196,6 @@ ngcf_tensors(struct model *m, size_t *n)
 	return m->t;
 }
 
-/* A 64-bit mix of x (splitmix64's finaliser). */
-static inline uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 /*
  * The dropout mask of row i of layer k's output (out elements): 1 where
  * kept. Two elements a hash of (batch seed, layer, row, pair).
@@ -219,7 +209,7 @@ dropout_row(const struct model *m, size_t k, size_t i, size_t out,
 	size_t c;
 
 	for (c = 0; c < out; c += 2) {
-		uint64_t z = mix64(base + (uint64_t)(c / 2) *
+		uint64_t z = ep_mix64(base + (uint64_t)(c / 2) *
 		    0x9e3779b97f4a7c15ULL);
 
 		keep[c] = (uint32_t)z >= m->drop_below;
