@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh BIN TEST...: runs the cmocka unit-test binaries, then every
 # tests/cli/*.sh against BIN, and prints one closing line over all of
-# them: "total: N passed, N failed, N skipped". Exits 1 on any failure.
+# them: "total: N passed, N failed, N skipped", after a list of what
+# failed (so that the end of a long log names it). Exits 1 on any failure.
 #
 # ECOPLAN_WRAPPER, when set, is a command put in front of every run of
 # BIN by the command-line tests (e.g. "valgrind --error-exitcode=99 ...";
@@ -13,8 +14,9 @@ shift
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 pass=0 fail=0 skip=0
 log=$(mktemp)
+failed=$(mktemp)
 wrap=
-trap 'rm -f "$log" ${wrap:+"$wrap"}' EXIT INT TERM
+trap 'rm -f "$log" "$failed" ${wrap:+"$wrap"}' EXIT INT TERM
 if [ -n "${ECOPLAN_WRAPPER:-}" ]; then
 	# A script, so that tests which run "$ECOPLAN" directly are
 	# wrapped too.
@@ -35,8 +37,10 @@ for t in "$@"; do
 	pass=$((pass + ${p:-0}))
 	fail=$((fail + ${f:-0}))
 	skip=$((skip + ${s:-0}))
+	sed -n "s|^\[  FAILED  \] \([a-z_].*\)|$t: \1|p" "$log" >>"$failed"
 	if [ "$st" -ne 0 ] && [ -z "$f" ]; then
 		echo "$t: exited with status $st"
+		echo "$t: exited with status $st" >>"$failed"
 		fail=$((fail + 1))
 	fi
 done
@@ -62,11 +66,17 @@ for s in tests/cli/*.sh; do
 	pass=$((pass + ${p:-0}))
 	fail=$((fail + ${f:-0}))
 	skip=$((skip + ${k:-0}))
+	sed -n "s|^FAIL: |$s: |p" "$log" >>"$failed"
 	if [ "$st" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
 		echo "$s: exited with status $st"
+		echo "$s: exited with status $st" >>"$failed"
 		fail=$((fail + 1))
 	fi
 done
 
+if [ -s "$failed" ]; then
+	echo "failed:"
+	sed 's/^/  /' "$failed"
+fi
 echo "total: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -6,10 +6,15 @@ fix=$(dirname "$0")/../fixtures/codecarbon
 # A program that burns CPU in proportion to its epoch number and prints
 # a marker after each epoch.
 burn='for n in 1 2 4; do awk -v n=$n "BEGIN { for (i = 0; i < n * 1500000; i++) s += i }"; echo "epoch $n done"; done'
+# The same, idle for a moment after each marker: ecoplan closes an epoch
+# when it reads the marker, and on a loaded machine that can be tens of
+# milliseconds late. Without the pause the next epoch's burning would be
+# counted in this one, and the 1:2:4 ratios below would blur.
+burn_paced='for n in 1 2 4; do awk -v n=$n "BEGIN { for (i = 0; i < n * 1500000; i++) s += i }"; echo "epoch $n done"; sleep 0.3; done'
 
 ok "measure passes stdout through" 0 '^epoch 4 done$' 'exit status 0' -- measure --no-save --meter estimate --epoch-marker '^epoch [0-9]+ done$' -- sh -c "$burn"
 ok "one epoch per marker" 0 '^"epoch 4 done"|^epoch 4 done$' '' -- measure --no-save --json --meter estimate --epoch-marker 'done$' -- sh -c "$burn"
-"$ECOPLAN" measure --no-save --json --meter estimate --epoch-marker 'done$' -- sh -c "$burn" >"$T_DIR/m.json" 2>/dev/null
+"$ECOPLAN" measure --no-save --json --meter estimate --epoch-marker 'done$' -- sh -c "$burn_paced" >"$T_DIR/m.json" 2>/dev/null
 sed '1,3d' "$T_DIR/m.json" >"$T_DIR/j.json"
 check "json: three epochs, the first warm-up, energy ~1:2:4" python3 -c '
 import json, os, sys
