@@ -74,18 +74,19 @@ model_graph_build(struct model_graph *g, const struct model_csr *train)
 }
 
 /*
- * Rows [lo, hi) of the product at width 64: each row's sum in edge
- * order, stored in y or added to it (accumulate).
+ * Rows [lo, hi) of the product at width 64, or rows rows[lo .. hi) where
+ * rows is not NULL: each row's sum in edge order, stored in y or added
+ * to it (accumulate).
  */
 VERSIONS static void
-spmm_block64(const struct model_graph *g, uint32_t lo, uint32_t hi,
-    const float *restrict x, size_t ldx, float *restrict y, size_t ldy,
-    int accumulate)
+spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
+    size_t hi, const float *restrict x, size_t ldx, float *restrict y,
+    size_t ldy, int accumulate)
 {
-	uint32_t r;
-	size_t k, k1, c;
+	size_t i, k, k1, c;
 
-	for (r = lo; r < hi; r++) {
+	for (i = lo; i < hi; i++) {
+		uint32_t r = rows != NULL ? rows[i] : (uint32_t)i;
 		float acc[64];
 		float *yr = y + (size_t)r * ldy;
 
@@ -124,14 +125,14 @@ spmm_block64(const struct model_graph *g, uint32_t lo, uint32_t hi,
 
 /* The same for any width w <= 64. */
 static void
-spmm_block(const struct model_graph *g, uint32_t lo, uint32_t hi,
-    const float *restrict x, size_t ldx, float *restrict y, size_t ldy,
-    size_t w, int accumulate)
+spmm_block(const struct model_graph *g, const uint32_t *rows, size_t lo,
+    size_t hi, const float *restrict x, size_t ldx, float *restrict y,
+    size_t ldy, size_t w, int accumulate)
 {
-	uint32_t r;
-	size_t k, c;
+	size_t i, k, c;
 
-	for (r = lo; r < hi; r++) {
+	for (i = lo; i < hi; i++) {
+		uint32_t r = rows != NULL ? rows[i] : (uint32_t)i;
 		float acc[64];
 		float *yr = y + (size_t)r * ldy;
 
@@ -149,29 +150,48 @@ spmm_block(const struct model_graph *g, uint32_t lo, uint32_t hi,
 	}
 }
 
-void
-model_graph_spmm(const struct model_graph *g, const float *x, size_t ldx,
-    float *y, size_t ldy, size_t d, int accumulate)
+/* The product over rows [0, n) or rows[0 .. n). */
+static void
+spmm(const struct model_graph *g, const uint32_t *rows, size_t n,
+    const float *x, size_t ldx, float *y, size_t ldy, size_t d,
+    int accumulate)
 {
-	long nb = (long)((g->n + ROW_BLOCK - 1) / ROW_BLOCK), b;
+	long nb = (long)((n + ROW_BLOCK - 1) / ROW_BLOCK), b;
+	double work = (double)d * (rows == NULL ? (double)g->nnz :
+	    (double)n * (double)g->nnz / (g->n ? g->n : 1));
 
 	/* Degrees are skewed (popular items), so blocks of rows are handed
 	 * out dynamically; which thread sums a row does not change its sum. */
-#pragma omp parallel for schedule(dynamic, 4) if (g->nnz * d > 65536)
+#pragma omp parallel for schedule(dynamic, 4) if (work > 65536)
 	for (b = 0; b < nb; b++) {
-		uint32_t lo = (uint32_t)b * ROW_BLOCK;
-		uint32_t hi = lo + ROW_BLOCK < g->n ? lo + ROW_BLOCK : g->n;
+		size_t lo = (size_t)b * ROW_BLOCK;
+		size_t hi = lo + ROW_BLOCK < n ? lo + ROW_BLOCK : n;
 		size_t c0;
 
 		for (c0 = 0; c0 < d; c0 += 64) {
 			if (d - c0 >= 64)
-				spmm_block64(g, lo, hi, x + c0, ldx, y + c0,
-				    ldy, accumulate);
+				spmm_block64(g, rows, lo, hi, x + c0, ldx,
+				    y + c0, ldy, accumulate);
 			else
-				spmm_block(g, lo, hi, x + c0, ldx, y + c0,
-				    ldy, d - c0, accumulate);
+				spmm_block(g, rows, lo, hi, x + c0, ldx,
+				    y + c0, ldy, d - c0, accumulate);
 		}
 	}
+}
+
+void
+model_graph_spmm(const struct model_graph *g, const float *x, size_t ldx,
+    float *y, size_t ldy, size_t d, int accumulate)
+{
+	spmm(g, NULL, g->n, x, ldx, y, ldy, d, accumulate);
+}
+
+void
+model_graph_spmm_rows(const struct model_graph *g, const uint32_t *rows,
+    size_t n_rows, const float *x, size_t ldx, float *y, size_t ldy,
+    size_t d, int accumulate)
+{
+	spmm(g, rows, n_rows, x, ldx, y, ldy, d, accumulate);
 }
 
 double

@@ -43,6 +43,17 @@ void model_graph_build(struct model_graph *g, const struct model_csr *train);
 void model_graph_spmm(const struct model_graph *g, const float *x,
     size_t ldx, float *y, size_t ldy, size_t d, int accumulate);
 
+/*
+ * The same product for rows rows[0 .. n_rows) of Y only (node ids below
+ * g->n, ascending for locality); the other rows of Y are not touched.
+ * Each listed row gets the same sum, bit for bit, as from
+ * model_graph_spmm(): a batch whose loss reads a few rows of the last
+ * layer need not propagate the rest.
+ */
+void model_graph_spmm_rows(const struct model_graph *g,
+    const uint32_t *rows, size_t n_rows, const float *x, size_t ldx,
+    float *y, size_t ldy, size_t d, int accumulate);
+
 /* Bytes moved from and to memory by one model_graph_spmm() at width d,
  * counting each row of X once per edge (the gathers). */
 double model_graph_spmm_bytes(const struct model_graph *g, size_t d);

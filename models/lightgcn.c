@@ -8,9 +8,11 @@
  * (||E0[u]||_F + ||E0[i]||_F + ||E0[j]||_F) / batch, norms not squared.
  *
  * As in RecBole the whole graph is propagated forward and backward for
- * every mini-batch. The propagation is linear, so the backward pass needs
- * none of the forward layers: with G the gradient of the final rows
- * divided by n_layers + 1, d/dE0 = G + L (G + L (G + ...)).
+ * every mini-batch, except the last layer forward, which only the
+ * batch's rows need (they get the same bits). The propagation is
+ * linear, so the backward pass needs none of the forward layers: with G
+ * the gradient of the final rows divided by n_layers + 1,
+ * d/dE0 = G + L (G + L (G + ...)).
  *
  * The user and item tables are two views of one array, so that E0 is the
  * first layer as it is, and their gradients one array the backward
@@ -41,6 +43,8 @@ struct model {
 	float *a, *b;			/* n x d layer buffers */
 	float *fin;			/* n x d final embeddings */
 	int cached;			/* fin is that of the current w */
+	uint32_t *rows;			/* a batch's distinct nodes */
+	unsigned char *in_batch;	/* n marks */
 };
 
 static const struct model_param params[] = {
@@ -97,6 +101,8 @@ lgcn_create(const struct model_split *sp, const struct model_hp *hp,
 	m->a = ep_xaligned(m->n * d, sizeof(float));
 	m->b = ep_xaligned(m->n * d, sizeof(float));
 	m->fin = ep_xaligned(m->n * d, sizeof(float));
+	m->rows = ep_xreallocarray(NULL, m->n ? m->n : 1, sizeof *m->rows);
+	m->in_batch = ep_xcalloc(m->n ? m->n : 1, 1);
 	m->t[0] = (struct model_tensor){ "user_embedding", m->w, m->g, nu, d,
 	    m->touched };
 	m->t[1] = (struct model_tensor){ "item_embedding", m->w + nu * d,
@@ -138,6 +144,60 @@ propagate(struct model *m)
 	m->cached = 1;
 }
 
+/*
+ * The final embeddings of the batch's nodes only: every layer but the
+ * last in full, the last and the mean at the batch's rows (ascending in
+ * m->rows), each row the same bits as propagate() gives it. The loss
+ * reads no other row, and the last layer is a quarter to a half of the
+ * forward work. fin's other rows are left stale: not cached.
+ */
+static void
+propagate_batch(struct model *m, const struct model_batch *b)
+{
+	size_t d = m->d, nu = m->sp->n_users, nr = 0, l, k;
+	const float *cur = m->w;
+	float *next = m->a;
+	float scale = 1.0f / (float)(m->layers + 1);
+	uint32_t r;
+
+	for (k = 0; k < b->n; k++) {
+		m->in_batch[b->user[k]] = 1;
+		m->in_batch[nu + b->item[k]] = 1;
+		m->in_batch[nu + b->neg[k]] = 1;
+	}
+	for (r = 0; r < m->n; r++)
+		if (m->in_batch[r]) {
+			m->rows[nr++] = r;
+			m->in_batch[r] = 0;
+		}
+	for (k = 0; k < nr; k++)
+		memcpy(m->fin + (size_t)m->rows[k] * d,
+		    m->w + (size_t)m->rows[k] * d, d * sizeof(float));
+	for (l = 0; l < m->layers; l++) {
+		if (l + 1 < m->layers)
+			model_graph_spmm(&m->graph, cur, d, next, d, d, 0);
+		else
+			model_graph_spmm_rows(&m->graph, m->rows, nr, cur, d,
+			    next, d, d, 0);
+		/* fin += this layer, in propagate()'s order. */
+		for (k = 0; k < nr; k++) {
+			size_t o = (size_t)m->rows[k] * d;
+
+			model_axpy(m->fin + o, 1.0f, next + o, d);
+		}
+		cur = next;
+		next = next == m->a ? m->b : m->a;
+	}
+	for (k = 0; k < nr; k++) {
+		float *f = m->fin + (size_t)m->rows[k] * d;
+		size_t c;
+
+		for (c = 0; c < d; c++)
+			f[c] *= scale;
+	}
+	m->cached = 0;
+}
+
 /* ||rows idx of w||_F over the batch (repeated rows count again). */
 static double
 batch_norm(const float *w, const uint32_t *idx, size_t n, size_t d)
@@ -172,7 +232,10 @@ lgcn_loss(struct model *m, const struct model_batch *b, int grad, int train,
 
 	(void)train;
 	(void)rng;
-	propagate(m);
+	if (grad)
+		propagate_batch(m, b);
+	else
+		propagate(m);
 	if (grad)
 		memset(G, 0, nd * sizeof(float));
 	/* The gradient of the final rows, divided by layers + 1 (the mean),
@@ -259,8 +322,9 @@ lgcn_stats(const struct model *m, struct model_stats *st)
 
 	st->params = (nu + ni) * d;
 	/* Per batch: layers products forward and (layers - 1 + 1) backward
-	 * (2 nnz d each), the layer sums, the batch's triples, and a dense
-	 * Adam step (about ten operations a parameter). */
+	 * (2 nnz d each; the last forward one, done at the batch's rows
+	 * only, counted in full), the layer sums, the batch's triples, and
+	 * a dense Adam step (about ten operations a parameter). */
 	st->flops_epoch = steps * (2 * L * 2 * nnz * d +
 	    (L + 3) * (nu + ni) * d + (nu + ni) * d * 10) + N * 14 * d;
 	st->flops_user = 2 * ni * d;
@@ -280,6 +344,8 @@ lgcn_free(struct model *m)
 	free(m->a);
 	free(m->b);
 	free(m->fin);
+	free(m->rows);
+	free(m->in_batch);
 	free(m);
 }
 

@@ -134,6 +134,104 @@ test_graph_spmm_matches_dense(void **state)
 	model_graph_release(&g);
 }
 
+/* The product at listed rows: those rows bit for bit as the full one,
+ * and no other row touched. */
+static void
+test_graph_spmm_rows(void **state)
+{
+	struct model_graph g = MODEL_GRAPH_INIT;
+	struct ep_rng rng;
+	size_t n, k, d, ld = 150, nr, i;
+	float *x, *full, *y;
+	uint32_t *rows;
+	int acc;
+
+	(void)state;
+	model_graph_build(&g, &split.part[MODEL_TRAIN]);
+	n = g.n;
+	x = ep_xmalloc(n * ld * sizeof *x);
+	full = ep_xmalloc(n * ld * sizeof *full);
+	y = ep_xmalloc(n * ld * sizeof *y);
+	rows = ep_xmalloc(n * sizeof *rows);
+	ep_rng_seed(&rng, 5, 5);
+	for (k = 0; k < n * ld; k++)
+		x[k] = (float)ep_rng_normal(&rng);
+	/* Every third node, the last among them (and users and items). */
+	for (nr = 0, k = 0; k < n; k += 3)
+		rows[nr++] = (uint32_t)k;
+	assert_true(nr > 2 && rows[nr - 1] >= split.n_users);
+	for (d = 5; d <= 133; d += 64)
+		for (acc = 0; acc <= 1; acc++) {
+			for (k = 0; k < n * ld; k++)
+				full[k] = y[k] = (float)(k % 13) - 6.0f;
+			model_graph_spmm(&g, x, ld, full, ld, d, acc);
+			model_graph_spmm_rows(&g, rows, nr, x, ld, y, ld, d,
+			    acc);
+			for (i = 0, k = 0; k < n; k++) {
+				int listed = i < nr && rows[i] == k;
+				size_t c;
+
+				for (c = 0; c < ld; c++) {
+					float want = listed && c < d ?
+					    full[k * ld + c] :
+					    (float)((k * ld + c) % 13) - 6.0f;
+
+					assert_memory_equal(&y[k * ld + c],
+					    &want, sizeof want);
+				}
+				i += listed;
+			}
+		}
+	/* No rows: nothing happens. */
+	model_graph_spmm_rows(&g, rows, 0, x, ld, y, ld, 64, 0);
+	free(x);
+	free(full);
+	free(y);
+	free(rows);
+	model_graph_release(&g);
+}
+
+/*
+ * LightGCN's training loss propagates the last layer at the batch's
+ * rows only; it must be the loss of the full propagation (the loss
+ * without a gradient), bit for bit, at any depth.
+ */
+static void
+test_lightgcn_batch_rows_exact(void **state)
+{
+	static const char *const depth[][2] = { { "n_layers=0", NULL },
+		{ "n_layers=1", NULL }, { "n_layers=2", NULL },
+		{ "n_layers=3", NULL } };
+	const struct model_ops *ops = model_find("lightgcn");
+	size_t v, j;
+
+	(void)state;
+	for (v = 0; v < sizeof depth / sizeof depth[0]; v++) {
+		struct model_hp hp;
+		struct model_run run;
+		struct model_batch b;
+		struct ep_err err = EP_ERR_INIT;
+		struct ep_rng rng;
+
+		test_hp_for("lightgcn", depth[v], &hp);
+		assert_int_equal(model_run_init(&run, ops, &hp, &split, &err),
+		    0);
+		run.sampler.batch = 40;
+		model_sampler_epoch(&run.sampler);
+		for (j = 0; j < 3 && model_sampler_next(&run.sampler, &b);
+		    j++) {
+			double with_grad, without;
+
+			ep_rng_seed(&rng, 1, 1);
+			with_grad = ops->loss(run.m, &b, 1, 1, &rng);
+			without = test_loss_at(&run, &b, 1);
+			assert_memory_equal(&with_grad, &without,
+			    sizeof with_grad);
+		}
+		model_run_release(&run);
+	}
+}
+
 /* The gradient check (test_models_util.h) on the tiny split, train 0
  * (no dropout) or 1 (fixed dropout masks). */
 static void
@@ -342,6 +440,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_graph_spmm_matches_dense),
+		cmocka_unit_test(test_graph_spmm_rows),
+		cmocka_unit_test(test_lightgcn_batch_rows_exact),
 		cmocka_unit_test(test_lightgcn_gradient),
 		cmocka_unit_test(test_ngcf_gradient),
 		cmocka_unit_test(test_ngcf_gradient_dropout),
