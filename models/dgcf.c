@@ -330,9 +330,16 @@ block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
 			float *a = m->A + k * F;
 			float *s = p->S + k * F, mx, z = 0;
 
-			if (p->first_layer)
-				for (f = 0; f < F; f++)
+			if (p->first_layer) {
+				/* Equal logits: exp(0) = 1 each, so every
+				 * weight is 1 / F, bit for bit. */
+				for (f = 0; f < F; f++) {
 					a[f] = 1.0f;
+					s[f] = 1.0f / (float)F;
+					ds[f] += s[f];
+				}
+				continue;
+			}
 			mx = a[0];
 
 			for (f = 1; f < F; f++)
