@@ -63,7 +63,16 @@ embed_name = $(patsubst %/data/,%,$(dir $(1)))/$(notdir $(1))
 
 all: $(BIN)
 
-$(O)/%.o: %.c
+# Objects are rebuilt when the compile command changes (a flag edited in
+# this file, another CC, CFLAGS or SAN): $(O)/.cflags holds the last one.
+# Expanded once here, so that no target-specific value leaks into it.
+CFLAGS_LINE := $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS)
+$(O)/.cflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CFLAGS_LINE)' | cmp -s - $@ || echo '$(CFLAGS_LINE)' >$@
+FORCE:
+
+$(O)/%.o: %.c $(O)/.cflags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -75,7 +84,7 @@ $(O)/embed_data.c: $(O)/tools/embedgen $(EMBED_FILES) Makefile
 	$(O)/tools/embedgen $@ $(foreach f,$(EMBED_FILES),$(call embed_name,$(f))=$(f))
 
 # Generated code: a data table, exempt from the pedantic warnings.
-$(O)/embed_data.o: $(O)/embed_data.c
+$(O)/embed_data.o: $(O)/embed_data.c $(O)/.cflags
 	$(CC) $(ALL_CPPFLAGS) -std=c11 $(CFLAGS) $(SAN) -c -o $@ $<
 
 $(O)/libecoplan.a: $(LIB_OBJS)
@@ -130,7 +139,7 @@ FUZZ_SAN     = -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-pass-failed
 FUZZ_BINS    = $(FUZZ_HARNESS:%=$(O)/fuzz_%)
 
-$(O)/tests/fuzz/fuzz_data_%.o: tests/fuzz/fuzz_data.c
+$(O)/tests/fuzz/fuzz_data_%.o: tests/fuzz/fuzz_data.c $(O)/.cflags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(FUZZ_DEFS) -MMD -MP -c -o $@ $<
 $(O)/tests/fuzz/fuzz_data_atomic.o: FUZZ_DEFS = -DFUZZ_NAME='"f.inter"'
@@ -189,7 +198,7 @@ clean:
 help:
 	@echo "targets: all demo check test sanitize fuzz memcheck lint-man bench install uninstall clean deps"
 
-.PHONY: all tests test deps deps-san check demo lint-man sanitize fuzz \
+.PHONY: FORCE all tests test deps deps-san check demo lint-man sanitize fuzz \
         fuzz-build memcheck bench \
         install uninstall clean help
 .SECONDARY:
