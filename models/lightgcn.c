@@ -148,8 +148,8 @@ propagate(struct model *m)
  * The final embeddings of the batch's nodes only: every layer but the
  * last in full, the last and the mean at the batch's rows (ascending in
  * m->rows), each row the same bits as propagate() gives it. The loss
- * reads no other row, and the last layer is a quarter to a half of the
- * forward work. fin's other rows are left stale: not cached.
+ * reads no other row, so the last product skips the rows no triple of
+ * the batch names. fin's other rows are left stale: not cached.
  */
 static void
 propagate_batch(struct model *m, const struct model_batch *b)
