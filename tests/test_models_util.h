@@ -175,6 +175,22 @@ test_loss_at(struct model_run *run, const struct model_batch *b, int train)
 	return run->ops->loss(run->m, b, 0, train, &rng);
 }
 
+/* (L(w + h) - L(w - h)) / 2h for the one weight *w, whose value is keep
+ * and is left so. */
+static inline double
+test_central_diff(struct model_run *run, const struct model_batch *b,
+    int train, float *w, float keep, double h)
+{
+	double lp, lm;
+
+	*w = keep + (float)h;
+	lp = test_loss_at(run, b, train);
+	*w = keep - (float)h;
+	lm = test_loss_at(run, b, train);
+	*w = keep;
+	return (lp - lm) / (2 * h);
+}
+
 /*
  * Checks every parameter's analytic gradient of model name (with sets)
  * on one batch of 24 from sp against central differences
@@ -240,12 +256,8 @@ test_grad_check(const struct model_split *sp, const char *name,
 		memcpy(keep, t[k].w, n * sizeof *keep);
 		step = n > 200 ? n / 97 : 1;
 		for (i = 0; i < n; i += step) {
-			t[k].w[i] = keep[i] + (float)h;
-			lp = test_loss_at(&run, &b, train);
-			t[k].w[i] = keep[i] - (float)h;
-			lm = test_loss_at(&run, &b, train);
-			t[k].w[i] = keep[i];
-			num = (lp - lm) / (2 * h);
+			num = test_central_diff(&run, &b, train, &t[k].w[i],
+			    keep[i], h);
 			diff = fabs(num - (double)g[i]);
 			if (diff > etol + 0.03 * fabs(num)) {
 				double h2 = h / 10, num2;
@@ -256,12 +268,8 @@ test_grad_check(const struct model_split *sp, const char *name,
 					    (double)g[i], num);
 				/* Again with h / 10, where the float noise
 				 * is ten times as large. */
-				t[k].w[i] = keep[i] + (float)h2;
-				lp = test_loss_at(&run, &b, train);
-				t[k].w[i] = keep[i] - (float)h2;
-				lm = test_loss_at(&run, &b, train);
-				t[k].w[i] = keep[i];
-				num2 = (lp - lm) / (2 * h2);
+				num2 = test_central_diff(&run, &b, train,
+				    &t[k].w[i], keep[i], h2);
 				if (fabs(num2 - (double)g[i]) <= 10 * etol +
 				    0.03 * fabs(num2)) {
 					kinks++;
