@@ -1,8 +1,9 @@
 /*
  * Full-sort evaluation: one top-k selection per user feeds all twelve
  * metrics (RecBole's definitions, notes/recbole-reference.md section
- * 2.3). The selection, the exclusion of earlier-split items and the
- * counting for GAUC share a single scan of each user's scores.
+ * 2.3). The selection and the exclusion of earlier-split items share
+ * a single scan of each user's scores; GAUC's ranks are counted apart
+ * (models/rankcount.c).
  */
 #include <ctype.h>
 #include <float.h>
@@ -17,6 +18,7 @@
 #include "core/num.h"
 #include "models/eval.h"
 #include "models/kernels.h"
+#include "models/rankcount.h"
 #include "core/banned.h"
 
 static const struct {
@@ -183,55 +185,8 @@ struct scratch {
 	uint32_t *top_i;	/* K */
 	float *q;		/* GAUC: the positives' scores */
 	size_t qcap;
+	struct model_rank_scratch rank;
 };
-
-/*
- * Sum over the positives q[0..P) of their descending 1-based ranks among
- * the candidates in row (excluded items are -inf and never counted), a
- * tie group sharing its average rank: rank = (candidates above) +
- * (candidates equal, itself included, + 1) / 2. Four positives are
- * counted per sweep of the row, in vector lanes.
- */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-/* Eight lanes where the CPU has AVX2, chosen at load time. */
-__attribute__((target_clones("avx2", "default")))
-#endif
-static double
-rank_sum(const float *row, size_t n, const float *q, size_t P)
-{
-	double sum = 0;
-	size_t j, i;
-
-	for (j = 0; j < P; j += 4) {
-		float q0 = q[j], q1 = j + 1 < P ? q[j + 1] : INFINITY;
-		float q2 = j + 2 < P ? q[j + 2] : INFINITY;
-		float q3 = j + 3 < P ? q[j + 3] : INFINITY;
-		int32_t g0 = 0, g1 = 0, g2 = 0, g3 = 0;
-		int32_t e0 = 0, e1 = 0, e2 = 0, e3 = 0;
-
-#pragma omp simd reduction(+:g0,g1,g2,g3,e0,e1,e2,e3)
-		for (i = 0; i < n; i++) {
-			float x = row[i];
-
-			g0 += x > q0;
-			e0 += x >= q0;
-			g1 += x > q1;
-			e1 += x >= q1;
-			g2 += x > q2;
-			e2 += x >= q2;
-			g3 += x > q3;
-			e3 += x >= q3;
-		}
-		sum += g0 + (double)(e0 - g0 + 1) / 2;
-		if (j + 1 < P)
-			sum += g1 + (double)(e1 - g1 + 1) / 2;
-		if (j + 2 < P)
-			sum += g2 + (double)(e2 - g2 + 1) / 2;
-		if (j + 3 < P)
-			sum += g3 + (double)(e3 - g3 + 1) / 2;
-	}
-	return sum;
-}
 
 /*
  * Evaluates one user whose scores are in row (n_items long, modified),
@@ -328,6 +283,7 @@ eval_user(const struct job *jb, struct scratch *s, uint32_t u, float *row,
 	}
 	if (jb->need_gauc && P > 0 && (size_t)I - n_excl > P) {
 		double n_u = (double)(I - n_excl), Pd = (double)P, auc;
+		double rank_sum;
 
 		if (P > s->qcap) {
 			s->qcap = 2 * P;
@@ -339,8 +295,13 @@ eval_user(const struct job *jb, struct scratch *s, uint32_t u, float *row,
 			/* A positive the model scored -inf still ranks. */
 			s->q[j] = x == -INFINITY ? -FLT_MAX : x;
 		}
-		auc = ((n_u + 1) * Pd - Pd * (Pd + 1) / 2 -
-		    rank_sum(row, I, s->q, P)) / (Pd * (n_u - Pd));
+		/* The positives' descending ranks among the candidates
+		 * (excluded items are -inf and never counted), a tie group
+		 * sharing its average rank, summed. */
+		rank_sum = ((double)model_rank_count(row, I, s->q, P,
+		    &s->rank) + Pd) / 2;
+		auc = ((n_u + 1) * Pd - Pd * (Pd + 1) / 2 - rank_sum) /
+		    (Pd * (n_u - Pd));
 		gauc[0] += Pd * auc;
 		gauc[1] += Pd;
 	}
@@ -499,6 +460,7 @@ model_eval_run(const struct model_split *sp, enum model_part part,
 		free(s.top_s);
 		free(s.top_i);
 		free(s.q);
+		model_rank_scratch_release(&s.rank);
 	}
 
 	/* Sums in block order: the same whatever the thread count. */

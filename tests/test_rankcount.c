@@ -1,0 +1,178 @@
+/*
+ * Tests for models/rankcount: the split-and-count against counting every
+ * (item, positive) pair, on rows with ties, infinities and every tail
+ * length, and positives few and many (past the split depth's cap).
+ * tests/test_rankcount_scalar.c runs the same tests on the version
+ * without AVX2.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/rng.h"
+#include "models/rankcount.h"
+
+/* The definition, pair by pair. */
+static uint64_t
+naive_count(const float *row, size_t n, const float *q, size_t P)
+{
+	uint64_t c = 0;
+	size_t i, j;
+
+	for (j = 0; j < P; j++)
+		for (i = 0; i < n; i++)
+			c += (uint64_t)(row[i] > q[j]) + (uint64_t)(row[i] >= q[j]);
+	return c;
+}
+
+/* A score of kind 0 (continuous), 1 (five values, so ties) or 2
+ * (either, with infinities and the extreme finite values mixed in). */
+static float
+score(struct ep_rng *rng, int kind)
+{
+	uint32_t c = ep_rng_below(rng, 100);
+
+	if (kind == 2 && c < 4)
+		return -INFINITY;
+	if (kind == 2 && c < 6)
+		return INFINITY;
+	if (kind == 2 && c < 8)
+		return c == 6 ? -FLT_MAX : FLT_MAX;
+	if (kind >= 1 && c < 50)
+		return (float)ep_rng_below(rng, 5);
+	return (float)ep_rng_normal(rng);
+}
+
+/* One row and set of positives, checked against the definition. */
+static void
+check(struct ep_rng *rng, struct model_rank_scratch *s, size_t n, size_t P,
+    int kind)
+{
+	float *row = ep_xreallocarray(NULL, n + 1, sizeof *row);
+	float *q = ep_xreallocarray(NULL, P + 1, sizeof *q);
+	uint64_t got, want;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		row[i] = score(rng, kind);
+	/* Positives are items of the row (as in GAUC) or other scores. */
+	for (i = 0; i < P; i++)
+		q[i] = n > 0 && ep_rng_below(rng, 4) != 0 ?
+		    row[ep_rng_below(rng, (uint32_t)n)] : score(rng, kind);
+	got = model_rank_count(row, n, q, P, s);
+	want = naive_count(row, n, q, P);
+	if (got != want)
+		fail_msg("n %zu, P %zu, kind %d: count %llu, want %llu", n, P,
+		    kind, (unsigned long long)got, (unsigned long long)want);
+	free(row);
+	free(q);
+}
+
+static void
+test_matches_definition(void **state)
+{
+	struct model_rank_scratch s;
+	struct ep_rng rng;
+	int t, kind;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	ep_rng_seed(&rng, 11, 3);
+	/* Every tail length and the first few depths of splitting. */
+	for (kind = 0; kind < 3; kind++)
+		for (t = 0; t < 600; t++)
+			check(&rng, &s, (size_t)t % 67, (size_t)t / 67 * 5,
+			    kind);
+	/* Random shapes through one scratch, growing and shrinking. */
+	for (t = 0; t < 400; t++)
+		check(&rng, &s, ep_rng_below(&rng, 2000),
+		    ep_rng_below(&rng, t % 4 == 0 ? 400 : 40), t % 3);
+	model_rank_scratch_release(&s);
+}
+
+/*
+ * More distinct positives than MODEL_RANK_LEVELS splits reduce to
+ * MODEL_RANK_LEAF (the last leaves compare with more), and a positive
+ * for every item.
+ */
+static void
+test_many_positives(void **state)
+{
+	enum { N = 6000, P = (MODEL_RANK_LEAF << MODEL_RANK_LEVELS) + 300 };
+	struct model_rank_scratch s;
+	struct ep_rng rng;
+	float *row = ep_xreallocarray(NULL, N, sizeof *row);
+	float *q = ep_xreallocarray(NULL, P, sizeof *q);
+	size_t i;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	ep_rng_seed(&rng, 12, 3);
+	/* Distinct scores: i / 7 is exact in float below 2^24. */
+	for (i = 0; i < N; i++)
+		row[i] = (float)((i * 2654435761u) % N) / 7;
+	for (i = 0; i < P; i++)
+		q[i] = row[i];
+	assert_true(model_rank_count(row, N, q, P, &s) ==
+	    naive_count(row, N, q, P));
+	check(&rng, &s, 1500, 1500, 0);
+	check(&rng, &s, 1500, 1500, 1);
+	check(&rng, &s, 0, 50, 0);
+	model_rank_scratch_release(&s);
+	free(row);
+	free(q);
+}
+
+/*
+ * Every pattern of eight lanes on either side of a split: block m of the
+ * row holds 2 where bit b of m is set and 0.5 (or 0.05, below every
+ * positive, for odd m) where it is not, and the positives' median falls
+ * between them.
+ */
+static void
+test_every_lane_pattern(void **state)
+{
+	struct model_rank_scratch s;
+	float row[256 * 8 + 5], q[20];
+	size_t i, P = 0;
+	int m, b;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	for (m = 0; m < 256; m++)
+		for (b = 0; b < 8; b++)
+			row[m * 8 + b] = m >> b & 1 ? 2.0f :
+			    m & 1 ? 0.05f : 0.5f;
+	for (i = 256 * 8; i < sizeof row / sizeof *row; i++)
+		row[i] = (float)i / 1000;
+	for (i = 1; i < 10; i++) {
+		q[P++] = (float)i / 10;		/* 0.1 .. 0.9 */
+		q[P++] = 1 + (float)i / 10;	/* 1.1 .. 1.9 */
+	}
+	q[P++] = 2.0f;
+	q[P++] = 0.5f;
+	assert_true(model_rank_count(row, sizeof row / sizeof *row, q, P,
+	    &s) == naive_count(row, sizeof row / sizeof *row, q, P));
+	model_rank_scratch_release(&s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_matches_definition),
+		cmocka_unit_test(test_many_positives),
+		cmocka_unit_test(test_every_lane_pattern),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
