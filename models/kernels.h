@@ -66,6 +66,9 @@ double model_bpr_pairs(const float *U, const float *V, size_t w,
     const uint32_t *user, const uint32_t *pos, const uint32_t *neg,
     size_t n, double scale, float gscale, float *GU, float *GV);
 
+/* Below this many users, model_rows_score() scores row by row. */
+#define MODEL_GEMV_MAX 4
+
 /*
  * out[j][i] = A[j] . V[i] for n dense rows A (n x w) and the ni rows of
  * V: row by row below a few rows (a request; an FMA kernel where the CPU
@@ -73,6 +76,20 @@ double model_bpr_pairs(const float *U, const float *V, size_t w,
  */
 void model_rows_score(const float *A, size_t w, size_t n, const float *V,
     size_t ni, float *out);
+
+/*
+ * Whether model_rows_score() scores a single row of width w with this
+ * file's own kernel (AVX2 and FMA, w a multiple of 8), whose scores
+ * model_request_score() reproduces one at a time; SGEMV's cannot be.
+ */
+int model_request_exact(size_t w);
+
+/*
+ * Where model_request_exact(w): the score, bit for bit, that
+ * model_rows_score(x, w, 1, V, ni, out) writes to out[i].
+ */
+float model_request_score(const float *V, size_t ni, size_t w, const float *x,
+    size_t i);
 
 /*
  * Dot-product scores: out (n x ni, row-major) = the rows users[0..n) of

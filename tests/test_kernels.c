@@ -164,12 +164,57 @@ test_rows_score_matches_double(void **state)
 			}
 }
 
+/* model_request_score() gives each score of a one-row product bit for
+ * bit, in groups of four rows and in the tail. */
+static void
+test_request_score_matches_rows(void **state)
+{
+	static const size_t ws[] = { 8, 16, 64, 256 };
+	static const size_t nis[] = { 1, 3, 4, 5, 8, 37, 1027 };
+	struct ep_rng rng;
+	size_t a, b, i;
+
+	(void)state;
+	ep_rng_seed(&rng, 10, 1);
+	for (a = 0; a < sizeof ws / sizeof *ws; a++)
+		for (b = 0; b < sizeof nis / sizeof *nis; b++) {
+			size_t w = ws[a], ni = nis[b];
+			float *x = ep_xmalloc(w * sizeof *x);
+			float *V = ep_xmalloc(ni * w * sizeof *V);
+			float *out = ep_xmalloc(ni * sizeof *out);
+
+			if (!model_request_exact(w)) {
+				free(x);
+				free(V);
+				free(out);
+				skip();
+			}
+			for (i = 0; i < w; i++)
+				x[i] = (float)ep_rng_normal(&rng);
+			for (i = 0; i < ni * w; i++)
+				V[i] = (float)ep_rng_normal(&rng);
+			model_rows_score(x, w, 1, V, ni, out);
+			for (i = 0; i < ni; i++) {
+				float e = model_request_score(V, ni, w, x, i);
+
+				if (memcmp(&e, &out[i], sizeof e) != 0)
+					fail_msg("w %zu, ni %zu, row %zu: %.9g, "
+					    "want %.9g", w, ni, i, (double)e,
+					    (double)out[i]);
+			}
+			free(x);
+			free(V);
+			free(out);
+		}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_topk_scan_matches_offers),
 		cmocka_unit_test(test_rows_score_matches_double),
+		cmocka_unit_test(test_request_score_matches_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
