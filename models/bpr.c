@@ -158,10 +158,22 @@ bpr_mark_rows(struct model *m, const struct model_batch *b)
 }
 
 static void
+bpr_tables(struct model *m, const float **user, const float **item,
+    size_t *w)
+{
+	*user = m->t[0].w;
+	*item = m->t[1].w;
+	*w = m->d;
+}
+
+static void
 bpr_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
-	model_dot_score(m->t[0].w, m->t[1].w, m->d, users, n,
-	    m->sp->n_items, out);
+	const float *U, *V;
+	size_t w;
+
+	bpr_tables(m, &U, &V, &w);
+	model_dot_score(U, V, w, users, n, m->sp->n_items, out);
 }
 
 static void
@@ -200,6 +212,7 @@ const struct model_ops model_bpr_ops = {
 	.loss = bpr_loss,
 	.mark_rows = bpr_mark_rows,
 	.score = bpr_score,
+	.tables = bpr_tables,
 	.stats = bpr_stats,
 	.free = bpr_free,
 };

@@ -1082,10 +1082,22 @@ dgcf_prepare(struct model *m)
 }
 
 static void
+dgcf_tables(struct model *m, const float **user, const float **item,
+    size_t *w)
+{
+	*user = m->fin;
+	*item = m->fin + (size_t)m->sp->n_users * m->d;
+	*w = m->d;
+}
+
+static void
 dgcf_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
-	model_dot_score(m->fin, m->fin + (size_t)m->sp->n_users * m->d, m->d,
-	    users, n, m->sp->n_items, out);
+	const float *U, *V;
+	size_t w;
+
+	dgcf_tables(m, &U, &V, &w);
+	model_dot_score(U, V, w, users, n, m->sp->n_items, out);
 }
 
 static void
@@ -1191,6 +1203,7 @@ const struct model_ops model_dgcf_ops = {
 	.stepped = dgcf_stepped,
 	.prepare = dgcf_prepare,
 	.score = dgcf_score,
+	.tables = dgcf_tables,
 	.stats = dgcf_stats,
 	.free = dgcf_free,
 };

@@ -306,10 +306,22 @@ lgcn_prepare(struct model *m)
 }
 
 static void
+lgcn_tables(struct model *m, const float **user, const float **item,
+    size_t *w)
+{
+	*user = m->fin;
+	*item = m->fin + (size_t)m->sp->n_users * m->d;
+	*w = m->d;
+}
+
+static void
 lgcn_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
-	model_dot_score(m->fin, m->fin + (size_t)m->sp->n_users * m->d, m->d,
-	    users, n, m->sp->n_items, out);
+	const float *U, *V;
+	size_t w;
+
+	lgcn_tables(m, &U, &V, &w);
+	model_dot_score(U, V, w, users, n, m->sp->n_items, out);
 }
 
 static void
@@ -362,6 +374,7 @@ const struct model_ops model_lightgcn_ops = {
 	.stepped = lgcn_stepped,
 	.prepare = lgcn_prepare,
 	.score = lgcn_score,
+	.tables = lgcn_tables,
 	.stats = lgcn_stats,
 	.free = lgcn_free,
 };

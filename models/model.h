@@ -138,6 +138,14 @@ struct model_ops {
 	/* Prepares for a series of score() calls (caches), or NULL. */
 	void (*prepare)(struct model *m);
 
+	/*
+	 * Dot-product models, or NULL: the user and item tables (width
+	 * *w) that score() multiplies with model_dot_score(), as they are
+	 * after prepare().
+	 */
+	void (*tables)(struct model *m, const float **user,
+	    const float **item, size_t *w);
+
 	void (*stats)(const struct model *m, struct model_stats *st);
 	void (*free)(struct model *m);
 };

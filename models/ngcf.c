@@ -531,10 +531,22 @@ ngcf_prepare(struct model *m)
 }
 
 static void
+ngcf_tables(struct model *m, const float **user, const float **item,
+    size_t *w)
+{
+	*user = m->fin;
+	*item = m->fin + (size_t)m->sp->n_users * m->width;
+	*w = m->width;
+}
+
+static void
 ngcf_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
-	model_dot_score(m->fin, m->fin + (size_t)m->sp->n_users * m->width,
-	    m->width, users, n, m->sp->n_items, out);
+	const float *U, *V;
+	size_t w;
+
+	ngcf_tables(m, &U, &V, &w);
+	model_dot_score(U, V, w, users, n, m->sp->n_items, out);
 }
 
 static void
@@ -612,6 +624,7 @@ const struct model_ops model_ngcf_ops = {
 	.stepped = ngcf_stepped,
 	.prepare = ngcf_prepare,
 	.score = ngcf_score,
+	.tables = ngcf_tables,
 	.stats = ngcf_stats,
 	.free = ngcf_free,
 };

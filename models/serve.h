@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/screen.h"
 #include "models/train.h"
 
 struct model_server {
@@ -17,9 +18,22 @@ struct model_server {
 	size_t block;		/* users scored per call of the model */
 	float **scores;		/* per thread: block x n_items */
 	int n_threads;
+	/* Dot-product models with a large item table: one-user requests
+	 * screened in bfloat16 (models/screen.h). */
+	const float *user;	/* the user table, or NULL: not screened */
+	struct model_screen screen;
+	uint32_t **cand;	/* per thread */
 };
 
-/* Prepares to serve top-k lists from run's model (caches included). */
+/*
+ * Prepares to serve top-k lists from run's model: its scoring caches,
+ * and for a dot-product model whose item table holds MODEL_SCREEN_MIN
+ * floats or more, the table's bfloat16 copy for screening (below that,
+ * the screen's fixed costs weigh more than it saves). The model must
+ * not be trained while it is served.
+ */
+#define MODEL_SCREEN_MIN (1u << 16)
+
 void model_server_init(struct model_server *s, struct model_run *run, int k);
 
 /*
