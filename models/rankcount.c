@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-/* tests/test_rankcount_scalar.c builds this file without them. */
+/* AVX2 versions (tests/test_rankcount_scalar.c builds without them). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(RANK_SCALAR_ONLY)
 #include <immintrin.h>
 #define HAVE_RANK_AVX2 1
@@ -136,7 +136,8 @@ split_avx2_body(const float *x, size_t n, float lo, float mid, int drop,
 	*nr = b + tb;
 }
 
-/* The same, where no item of x is below lo: one comparison less. */
+/* The body where no item of x is below lo (one comparison less), and
+ * where items below lo are dropped (the first split). */
 __attribute__((target("avx2")))
 static void
 split_avx2(const float *x, size_t n, float lo, float mid, float *L,
@@ -323,7 +324,7 @@ model_rank_count(const float *row, size_t n, const float *q, size_t P,
 	struct ctx c;
 	size_t j, D, d;
 
-	if (P == 0)
+	if (P == 0 || n == 0)
 		return 0;
 	if (P + 1 > s->vcap) {
 		s->vcap = 2 * P + 1;

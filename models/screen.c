@@ -255,14 +255,14 @@ model_screen_topk(const struct model_screen *sc, const float *x,
 #ifdef HAVE_SCREEN
 	size_t ni = sc->ni, cap = model_screen_cand_cap(sc), nc = 0, i, r;
 	double xx = 0, nx, cut;
-	float ts[64], t;
+	float ts[64], t, *xe = row + ni, *xo = xe + sc->w / 2;
 	uint32_t ti[64];
 	int cnt = 0, j;
 
-	float *xe = row + ni, *xo = xe + sc->w / 2;
-
 	if (sc->low == NULL || k < 1 || k > 64)
 		return -1;
+	/* |x|, and x split into even and odd values as bf16_rows() reads
+	 * them. */
 	for (i = 0; i < sc->w; i++) {
 		double xi = (double)x[i];
 
