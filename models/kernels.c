@@ -20,7 +20,6 @@
 #define VERSIONS
 #endif
 
-
 VERSIONS void
 model_axpy(float *restrict y, float a, const float *restrict x, size_t n)
 {

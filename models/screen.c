@@ -95,6 +95,18 @@ low_at(size_t ni, size_t w, size_t i, size_t k)
 	return (i - i % 8) * w + k / 16 * 128 + i % 8 * 16 + k % 16;
 }
 
+/* The lane sums of s0..s3, in that order. */
+__attribute__((target("avx2"), always_inline))
+static inline __m128
+sums4(__m256 s0, __m256 s1, __m256 s2, __m256 s3)
+{
+	__m256 h = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1),
+	    _mm256_hadd_ps(s2, s3));
+
+	return _mm_add_ps(_mm256_castps256_ps128(h),
+	    _mm256_extractf128_ps(h, 1));
+}
+
 /*
  * out[i] = x . H[i] for the ni rows of H, eight rows a pass. Sixteen
  * values of a row are one load: as eight 32-bit lanes, a lane as it is
@@ -118,8 +130,7 @@ bf16_rows(const uint16_t *H, size_t ni, size_t w, const float *xe,
 	for (i = 0; i + 8 <= ni; i += 8) {
 		const uint16_t *a = H + i * w;	/* the block, interleaved */
 		__m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-		__m256 s4 = s0, s5 = s0, s6 = s0, s7 = s0, h;
-		__m128 q;
+		__m256 s4 = s0, s5 = s0, s6 = s0, s7 = s0;
 
 		for (k = 0; k < w; k += 16, a += 128) {
 			__m256 xev = _mm256_loadu_ps(xe + k / 2);
@@ -143,21 +154,12 @@ bf16_rows(const uint16_t *H, size_t ni, size_t w, const float *xe,
 			v = ROW(a, 112);
 			TERM(s7, v);
 		}
-		h = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1),
-		    _mm256_hadd_ps(s2, s3));
-		q = _mm_add_ps(_mm256_castps256_ps128(h),
-		    _mm256_extractf128_ps(h, 1));
-		_mm_storeu_ps(out + i, q);
-		h = _mm256_hadd_ps(_mm256_hadd_ps(s4, s5),
-		    _mm256_hadd_ps(s6, s7));
-		q = _mm_add_ps(_mm256_castps256_ps128(h),
-		    _mm256_extractf128_ps(h, 1));
-		_mm_storeu_ps(out + i + 4, q);
+		_mm_storeu_ps(out + i, sums4(s0, s1, s2, s3));
+		_mm_storeu_ps(out + i + 4, sums4(s4, s5, s6, s7));
 	}
 	for (; i < ni; i++) {
 		const uint16_t *a = H + i * w;
 		__m256 s0 = _mm256_setzero_ps();
-		__m128 q;
 
 		for (k = 0; k < w; k += 16) {
 			__m256 xev = _mm256_loadu_ps(xe + k / 2);
@@ -166,11 +168,7 @@ bf16_rows(const uint16_t *H, size_t ni, size_t w, const float *xe,
 
 			TERM(s0, v);
 		}
-		q = _mm_add_ps(_mm256_castps256_ps128(s0),
-		    _mm256_extractf128_ps(s0, 1));
-		q = _mm_hadd_ps(q, q);
-		q = _mm_hadd_ps(q, q);
-		out[i] = _mm_cvtss_f32(q);
+		out[i] = _mm_cvtss_f32(sums4(s0, s0, s0, s0));
 	}
 #undef TERM
 #undef ROW
