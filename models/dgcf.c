@@ -56,6 +56,7 @@
 #define ROW_BLOCK 32		/* head nodes a task */
 #define NRM_EPS 1e-12f		/* F.normalize's floor of the norm */
 #define DEG_MIN 1e-8f		/* RecBole's clamp of the degrees */
+#define AHEAD 16		/* edges ahead whose data is prefetched */
 
 struct model {
 	const struct model_split *sp;
@@ -279,7 +280,9 @@ struct pass {
 	 * parallel regions (each costs a wait for the slowest thread, and
 	 * much more when another process holds a core).
 	 */
-	int first_layer;	/* forward: the logits start at 1 here */
+	int first_layer;	/* the first iteration of the first layer: the
+				 * logits are all 1, so every weight S is
+				 * 1 / F, and S is neither stored nor read */
 	int tail;		/* forward: Z and xnrm computed here (t = 0) */
 	int fin;		/* forward: the final rows computed here */
 	const float *gsrc;	/* backward: d/dY from the layer's output is
@@ -296,6 +299,27 @@ struct pass {
 				 * into the ego gradient */
 	int zlive;		/* gz holds a gradient */
 };
+
+/*
+ * The passes gather rows of the tables by an edge's tail and read the
+ * reverse edge's values: both are scattered beyond what the hardware
+ * prefetcher can guess, so they are fetched AHEAD edges early.
+ */
+static inline void
+fetch_row(const float *t, size_t row, size_t d)
+{
+	const char *q = (const char *)(t + row * d);
+	size_t b, n = d * sizeof(float) < 256 ? d * sizeof(float) : 256;
+
+	for (b = 0; b < n; b += 64)
+		__builtin_prefetch(q + b, 0, 3);
+}
+
+static inline void
+fetch_edge(const float *a, size_t e, size_t F)
+{
+	__builtin_prefetch(a + e * F, 0, 3);
+}
 
 /* Softmax of the logits, degrees and their inverse roots. */
 static inline __attribute__((always_inline)) void
@@ -327,17 +351,15 @@ block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
 			}
 		}
 		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
-			float *a = m->A + k * F;
+			const float *a = m->A + k * F;
 			float *s = p->S + k * F, mx, z = 0;
 
 			if (p->first_layer) {
 				/* Equal logits: exp(0) = 1 each, so every
-				 * weight is 1 / F, bit for bit. */
-				for (f = 0; f < F; f++) {
-					a[f] = 1.0f;
-					s[f] = 1.0f / (float)F;
-					ds[f] += s[f];
-				}
+				 * weight is 1 / F, bit for bit; the logits
+				 * are set by the update. */
+				for (f = 0; f < F; f++)
+					ds[f] += 1.0f / (float)F;
 				continue;
 			}
 			mx = a[0];
@@ -380,8 +402,11 @@ block_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 			size_t u = gr->col[k];
 			const float *x = p->X + u * d;
 
+			if (k + AHEAD < m->E)
+				fetch_row(p->X, gr->col[k + AHEAD], d);
 			for (f = 0; f < F; f++) {
-				float a = p->S[k * F + f] * p->r[u * F + f];
+				float a = (p->first_layer ? 1.0f / (float)F :
+				    p->S[k * F + f]) * p->r[u * F + f];
 				float *ac = acc + f * c;
 				const float *xc = x + f * c;
 
@@ -422,13 +447,16 @@ block_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
 			const float *z = p->Zt + (size_t)gr->col[k] * d;
 
+			if (k + AHEAD < m->E)
+				fetch_row(p->Zt, gr->col[k + AHEAD], d);
 			for (f = 0; f < F; f++) {
-				float dot = 0;
+				float dot = 0, a;
 
 #pragma omp simd reduction(+:dot)
 				for (j = f * c; j < (f + 1) * c; j++)
 					dot += y[j] * z[j];
-				m->A[k * F + f] += p->yinv[v * F + f] * dot;
+				a = p->first_layer ? 1.0f : m->A[k * F + f];
+				m->A[k * F + f] = a + p->yinv[v * F + f] * dot;
 			}
 		}
 	}
@@ -476,6 +504,13 @@ block_back_update(const struct pass *p, size_t lo, size_t hi, size_t F,
 			size_t u = gr->col[k], e2 = m->rev[k];
 			const float *z = p->Zt + u * d, *yu = p->Y + u * d;
 
+			if (k + AHEAD < m->E) {
+				size_t ua = gr->col[k + AHEAD];
+
+				fetch_row(p->Zt, ua, d);
+				fetch_row(p->Y, ua, d);
+				fetch_edge(m->gA, m->rev[k + AHEAD], F);
+			}
 			for (f = 0; f < F; f++) {
 				/* A[k] read normalise(Y(v)) and Z(u); the
 				 * reverse edge read normalise(Y(u)), Z(v). */
@@ -556,10 +591,20 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 			size_t u = gr->col[k], e2 = m->rev[k];
 			const float *gyu = p->gyp + u * d;
 
+			if (k + AHEAD < m->E) {
+				size_t ua = gr->col[k + AHEAD];
+
+				fetch_row(p->gyp, ua, d);
+				if (p->live_a)
+					fetch_row(p->X, ua, d);
+				if (!p->first_layer)
+					fetch_edge(p->S, m->rev[k + AHEAD], F);
+			}
 			/* Edge u -> v carried X(v) into Y(u) with weight
 			 * S[e2] r(u) r(v); r(v) is applied below. */
 			for (f = 0; f < F; f++) {
-				float a = p->S[e2 * F + f] * p->r[u * F + f] *
+				float a = (p->first_layer ? 1.0f / (float)F :
+				    p->S[e2 * F + f]) * p->r[u * F + f] *
 				    p->gys;
 
 #pragma omp simd
@@ -613,6 +658,12 @@ block_back_softmax(const struct pass *p, size_t lo, size_t hi, size_t F,
 		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
 			size_t u = gr->col[k], e2 = m->rev[k];
 
+			if (k + AHEAD < m->E) {
+				size_t ea = m->rev[k + AHEAD];
+
+				fetch_edge(m->gw, ea, F);
+				fetch_edge(p->S, ea, F);
+			}
 			for (f = 0; f < F; f++)
 				gr_[f] += p->r[u * F + f] * (m->gw[k * F + f] *
 				    p->S[k * F + f] + m->gw[e2 * F + f] *
@@ -722,7 +773,8 @@ pass_at(struct model *m, size_t l, size_t t)
 	/* The last iteration of the last layer updates logits that nothing
 	 * reads; the first iteration's logits are constant. */
 	p.update = !(l + 1 == m->L && t + 1 == m->T);
-	p.live_a = !(l == 0 && t == 0);
+	p.first_layer = l == 0 && t == 0;
+	p.live_a = !p.first_layer;
 	return p;
 }
 
@@ -738,7 +790,6 @@ propagate(struct model *m)
 		for (t = 0; t < m->T; t++) {
 			struct pass p = pass_at(m, l, t);
 
-			p.first_layer = l == 0 && t == 0;
 			p.tail = t == 0;
 			p.fin = l + 1 == L && t + 1 == m->T;
 			run_pass(P_WEIGHTS, &p);

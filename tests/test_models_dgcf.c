@@ -341,12 +341,17 @@ test_dgcf_matches_reference(void **state)
 		"n_factors=3", "n_iterations=3", "n_layers=2",
 		"cor_weight=0.7", "reg_weight=0.2", NULL };
 	static const char *const one[] = { "n_factors=1", NULL };
+	/* One iteration a layer: the logits of layer 0's constant first
+	 * iteration are carried into layer 1's. */
+	static const char *const carried[] = { "n_iterations=1",
+		"n_layers=2", NULL };
 
 	(void)state;
 	check_reference(NULL, 1);
 	check_reference(NULL, 20);
 	check_reference(deep, 5);
 	check_reference(one, 5);
+	check_reference(carried, 5);
 }
 
 /*
@@ -385,6 +390,8 @@ test_dgcf_gradient(void **state)
 	static const char *const deep0[] = { "embedding_size=12",
 		"n_factors=3", "n_iterations=3", "n_layers=2",
 		"cor_weight=0", "reg_weight=0.1", NULL };
+	static const char *const carried[] = { "n_iterations=1",
+		"n_layers=2", "cor_weight=0", NULL };
 	/* No layers: no routing, the ego rows are the final ones. */
 	static const char *const flat[] = { "n_layers=0", "cor_weight=0",
 		NULL };
@@ -396,6 +403,7 @@ test_dgcf_gradient(void **state)
 	grad_check(nocor, 3, 1e-3, 1e-4, 0.01, 0);
 	grad_check(deep0, 3, 1e-3, 1e-4, 0.01, 0);
 	grad_check(deep, 3, 3e-4, 2e-4, 0.01, 0);
+	grad_check(carried, 3, 1e-3, 1e-4, 0.01, 0);
 	grad_check(flat, 3, 1e-3, 1e-4, 0.01, 0);
 }
 
