@@ -305,20 +305,132 @@ struct pass {
  * reverse edge's values: both are scattered beyond what the hardware
  * prefetcher can guess, so they are fetched AHEAD edges early.
  */
-static inline void
+static inline __attribute__((always_inline)) void
 fetch_row(const float *t, size_t row, size_t d)
 {
 	const char *q = (const char *)(t + row * d);
-	size_t b, n = d * sizeof(float) < 256 ? d * sizeof(float) : 256;
+	size_t n = d * sizeof(float);
 
-	for (b = 0; b < n; b += 64)
-		__builtin_prefetch(q + b, 0, 3);
+	__builtin_prefetch(q, 0, 3);
+	if (n > 64)
+		__builtin_prefetch(q + 64, 0, 3);
+	if (n > 128)
+		__builtin_prefetch(q + 128, 0, 3);
+	if (n > 192)
+		__builtin_prefetch(q + 192, 0, 3);
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 fetch_edge(const float *a, size_t e, size_t F)
 {
 	__builtin_prefetch(a + e * F, 0, 3);
+}
+
+/*
+ * The per-edge work on rows split into F chunks of c. For RecBole's
+ * shape, 4 chunks of 16, in vectors of 8 (GCC's and Clang's vector
+ * extensions: AVX registers in the AVX2 clones, pairs of SSE ones
+ * otherwise), which the compiler keeps in registers; the four dots of
+ * an edge are summed across as a whole, not one chunk at a time.
+ */
+#if defined(__GNUC__)
+#define VEC_4X16 1
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v8fu __attribute__((vector_size(32), aligned(4)));
+typedef float v4f __attribute__((vector_size(16)));
+typedef float v4fu __attribute__((vector_size(16), aligned(4)));
+
+/* The sums of each adjacent pair of a and b, as vhaddps orders them (a
+ * macro: AVX values are not passed to functions built without AVX). */
+#define PAIR_SUMS(a, b) \
+	(__builtin_shufflevector(a, b, 0, 2, 8, 10, 4, 6, 12, 14) + \
+	    __builtin_shufflevector(a, b, 1, 3, 9, 11, 5, 7, 13, 15))
+#else
+#define VEC_4X16 0
+#endif
+
+/* An edge's weight for each chunk: a = s r scale, where s NULL stands
+ * for weights of 1 / F. */
+static inline __attribute__((always_inline)) void
+edge_weights(float *restrict a, const float *s, const float *restrict r,
+    float scale, size_t F)
+{
+	size_t f;
+
+#if VEC_4X16
+	if (F == 4) {
+		v4f sv = s != NULL ? *(const v4fu *)s : (v4f){ 0.25f, 0.25f,
+		    0.25f, 0.25f };
+
+		*(v4fu *)a = sv * *(const v4fu *)r * scale;
+		return;
+	}
+#endif
+	for (f = 0; f < F; f++)
+		a[f] = (s != NULL ? s[f] : 1.0f / (float)F) * r[f] * scale;
+}
+
+/* acc += a[f] x, chunk by chunk. */
+static inline __attribute__((always_inline)) void
+axpy_chunks(float *restrict acc, const float *restrict a,
+    const float *restrict x, size_t F, size_t c)
+{
+	size_t f, j;
+
+#if VEC_4X16
+	if (F == 4 && c == 16) {
+		v8fu *va = (v8fu *)acc;
+		const v8fu *vx = (const v8fu *)x;
+
+		/* Written out: GCC does not unroll this loop itself. */
+		va[0] += a[0] * vx[0];
+		va[1] += a[0] * vx[1];
+		va[2] += a[1] * vx[2];
+		va[3] += a[1] * vx[3];
+		va[4] += a[2] * vx[4];
+		va[5] += a[2] * vx[5];
+		va[6] += a[3] * vx[6];
+		va[7] += a[3] * vx[7];
+		return;
+	}
+#endif
+	for (f = 0; f < F; f++)
+#pragma omp simd
+		for (j = f * c; j < (f + 1) * c; j++)
+			acc[j] += a[f] * x[j];
+}
+
+/* out[f] = the dot of chunk f of x and y. */
+static inline __attribute__((always_inline)) void
+dot_chunks(float *restrict out, const float *restrict x,
+    const float *restrict y, size_t F, size_t c)
+{
+	size_t f, j;
+
+#if VEC_4X16
+	if (F == 4 && c == 16) {
+		const v8fu *vx = (const v8fu *)x, *vy = (const v8fu *)y;
+		v8f t0 = vx[0] * vy[0] + vx[1] * vy[1];
+		v8f t1 = vx[2] * vy[2] + vx[3] * vy[3];
+		v8f t2 = vx[4] * vy[4] + vx[5] * vy[5];
+		v8f t3 = vx[6] * vy[6] + vx[7] * vy[7];
+		v8f w = PAIR_SUMS(PAIR_SUMS(t0, t1), PAIR_SUMS(t2, t3));
+
+		out[0] = w[0] + w[4];
+		out[1] = w[1] + w[5];
+		out[2] = w[2] + w[6];
+		out[3] = w[3] + w[7];
+		return;
+	}
+#endif
+	for (f = 0; f < F; f++) {
+		float dot = 0;
+
+#pragma omp simd reduction(+:dot)
+		for (j = f * c; j < (f + 1) * c; j++)
+			dot += x[j] * y[j];
+		out[f] = dot;
+	}
 }
 
 /* Softmax of the logits, degrees and their inverse roots. */
@@ -393,7 +505,7 @@ block_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 	size_t d = F * c, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
-		float acc[MAX_D];
+		float acc[MAX_D], a[MAX_F];
 		float *y = p->Y + v * d;
 
 		for (j = 0; j < d; j++)
@@ -404,16 +516,9 @@ block_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 
 			if (k + AHEAD < m->E)
 				fetch_row(p->X, gr->col[k + AHEAD], d);
-			for (f = 0; f < F; f++) {
-				float a = (p->first_layer ? 1.0f / (float)F :
-				    p->S[k * F + f]) * p->r[u * F + f];
-				float *ac = acc + f * c;
-				const float *xc = x + f * c;
-
-#pragma omp simd
-				for (j = 0; j < c; j++)
-					ac[j] += a * xc[j];
-			}
+			edge_weights(a, p->first_layer ? NULL : p->S + k * F,
+			    p->r + u * F, 1.0f, F);
+			axpy_chunks(acc, a, x, F, c);
 		}
 		for (f = 0; f < F; f++) {
 			float rv = p->r[v * F + f], s2 = 0, nr;
@@ -449,15 +554,10 @@ block_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 
 			if (k + AHEAD < m->E)
 				fetch_row(p->Zt, gr->col[k + AHEAD], d);
-			for (f = 0; f < F; f++) {
-				float dot = 0, a;
-
-#pragma omp simd reduction(+:dot)
-				for (j = f * c; j < (f + 1) * c; j++)
-					dot += y[j] * z[j];
-				a = p->first_layer ? 1.0f : m->A[k * F + f];
-				m->A[k * F + f] = a + p->yinv[v * F + f] * dot;
-			}
+			dot_chunks(a, y, z, F, c);
+			for (f = 0; f < F; f++)
+				m->A[k * F + f] = (p->first_layer ? 1.0f :
+				    m->A[k * F + f]) + p->yinv[v * F + f] * a[f];
 		}
 	}
 }
@@ -495,7 +595,7 @@ block_back_update(const struct pass *p, size_t lo, size_t hi, size_t F,
 	size_t d = F * c, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
-		float gyn[MAX_D], gzv[MAX_D];
+		float gyn[MAX_D], gzv[MAX_D], gb[MAX_F];
 		float *gy = m->gy + v * d, *gz = m->gz + v * d;
 
 		for (j = 0; j < d; j++)
@@ -511,19 +611,12 @@ block_back_update(const struct pass *p, size_t lo, size_t hi, size_t F,
 				fetch_row(p->Y, ua, d);
 				fetch_edge(m->gA, m->rev[k + AHEAD], F);
 			}
-			for (f = 0; f < F; f++) {
-				/* A[k] read normalise(Y(v)) and Z(u); the
-				 * reverse edge read normalise(Y(u)), Z(v). */
-				float ga = m->gA[k * F + f];
-				float gb = m->gA[e2 * F + f] *
-				    p->yinv[u * F + f];
-
-#pragma omp simd
-				for (j = f * c; j < (f + 1) * c; j++) {
-					gyn[j] += ga * z[j];
-					gzv[j] += gb * yu[j];
-				}
-			}
+			/* A[k] read normalise(Y(v)) and Z(u); the reverse
+			 * edge read normalise(Y(u)), Z(v). */
+			for (f = 0; f < F; f++)
+				gb[f] = m->gA[e2 * F + f] * p->yinv[u * F + f];
+			axpy_chunks(gyn, m->gA + k * F, z, F, c);
+			axpy_chunks(gzv, gb, yu, F, c);
 		}
 		for (j = 0; j < d; j++)
 			gz[j] = p->gz_first ? gzv[j] : gz[j] + gzv[j];
@@ -570,7 +663,46 @@ close_row(const struct pass *p, size_t v)
 	}
 }
 
-/* Backward through the routed sum: gx += w^T gy; gw = gy . X(tail). */
+/*
+ * Backward from the edge weights of row v through the degrees and the
+ * softmax into gA. gr holds d/dr(v): r(v) scales the edges of v as head
+ * and as tail.
+ */
+static inline __attribute__((always_inline)) void
+back_softmax_row(const struct pass *p, size_t v, const float *gr_,
+    size_t F)
+{
+	struct model *m = p->m;
+	const struct model_graph *gr = &m->graph;
+	const float *rv = p->r + v * F;
+	float gd[MAX_F], gs[MAX_F];
+	size_t k, f;
+
+	for (f = 0; f < F; f++)
+		gd[f] = p->deg[v * F + f] >= DEG_MIN ?
+		    -0.5f * gr_[f] * rv[f] * rv[f] * rv[f] : 0;
+	for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
+		size_t u = gr->col[k];
+		const float *s = p->S + k * F;
+		float dot = 0;
+
+		for (f = 0; f < F; f++) {
+			gs[f] = m->gw[k * F + f] * rv[f] * p->r[u * F + f] +
+			    gd[f];
+			dot += s[f] * gs[f];
+		}
+		for (f = 0; f < F; f++)
+			m->gA[k * F + f] = (p->ga_first ? 0.0f :
+			    m->gA[k * F + f]) + s[f] * (gs[f] - dot);
+	}
+}
+
+/*
+ * Backward through the routed sum: gx += w^T gy, and where the logits
+ * are live, gw = gy . X(tail) and on through the softmax into gA. The
+ * reverse edge's gw, needed for d/dr(v), is computed here from the rows
+ * at hand rather than read from where row u stored it.
+ */
 static inline __attribute__((always_inline)) void
 block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
     size_t c)
@@ -580,49 +712,43 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 	size_t d = F * c, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
-		float acc[MAX_D], gyv[MAX_D];
+		float acc[MAX_D], gyv[MAX_D], a[MAX_F], g2[MAX_F], gr_[MAX_F];
+		const float *xv = p->X + v * d;
 		float *gx = m->gx + v * d;
 
 		for (j = 0; j < d; j++) {
 			acc[j] = 0;
 			gyv[j] = p->gyp[v * d + j] * p->gys;
 		}
+		for (f = 0; f < F; f++)
+			gr_[f] = 0;
 		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
 			size_t u = gr->col[k], e2 = m->rev[k];
 			const float *gyu = p->gyp + u * d;
+			const float *ru = p->r + u * F;
 
 			if (k + AHEAD < m->E) {
 				size_t ua = gr->col[k + AHEAD];
 
 				fetch_row(p->gyp, ua, d);
-				if (p->live_a)
+				if (p->live_a) {
 					fetch_row(p->X, ua, d);
-				if (!p->first_layer)
 					fetch_edge(p->S, m->rev[k + AHEAD], F);
+				}
 			}
 			/* Edge u -> v carried X(v) into Y(u) with weight
 			 * S[e2] r(u) r(v); r(v) is applied below. */
-			for (f = 0; f < F; f++) {
-				float a = (p->first_layer ? 1.0f / (float)F :
-				    p->S[e2 * F + f]) * p->r[u * F + f] *
-				    p->gys;
-
-#pragma omp simd
-				for (j = f * c; j < (f + 1) * c; j++)
-					acc[j] += a * gyu[j];
-			}
-			if (p->live_a) {
-				const float *x = p->X + u * d;
-
-				for (f = 0; f < F; f++) {
-					float dot = 0;
-
-#pragma omp simd reduction(+:dot)
-					for (j = f * c; j < (f + 1) * c; j++)
-						dot += gyv[j] * x[j];
-					m->gw[k * F + f] = dot;
-				}
-			}
+			edge_weights(a, p->first_layer ? NULL : p->S + e2 * F,
+			    ru, p->gys, F);
+			axpy_chunks(acc, a, gyu, F, c);
+			if (!p->live_a)
+				continue;
+			dot_chunks(m->gw + k * F, gyv, p->X + u * d, F, c);
+			dot_chunks(g2, gyu, xv, F, c);
+			for (f = 0; f < F; f++)
+				gr_[f] += ru[f] * (m->gw[k * F + f] *
+				    p->S[k * F + f] + g2[f] * p->gys *
+				    p->S[e2 * F + f]);
 		}
 		for (f = 0; f < F; f++) {
 			float rv = p->r[v * F + f];
@@ -631,61 +757,10 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 				gx[j] = p->gx_first ? rv * acc[j] :
 				    gx[j] + rv * acc[j];
 		}
+		if (p->live_a)
+			back_softmax_row(p, v, gr_, F);
 		if (p->close)
 			close_row(p, v);
-	}
-}
-
-/* Backward from the edge weights through the degrees and the softmax
- * into gA. */
-static inline __attribute__((always_inline)) void
-block_back_softmax(const struct pass *p, size_t lo, size_t hi, size_t F,
-    size_t c)
-{
-	struct model *m = p->m;
-	const struct model_graph *gr = &m->graph;
-	size_t v, k, f;
-
-	(void)c;
-
-	for (v = lo; v < hi; v++) {
-		float gr_[MAX_F], gd[MAX_F], gs[MAX_F];
-		const float *rv = p->r + v * F;
-
-		for (f = 0; f < F; f++)
-			gr_[f] = 0;
-		/* r(v) scales the edges of v as head and as tail. */
-		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
-			size_t u = gr->col[k], e2 = m->rev[k];
-
-			if (k + AHEAD < m->E) {
-				size_t ea = m->rev[k + AHEAD];
-
-				fetch_edge(m->gw, ea, F);
-				fetch_edge(p->S, ea, F);
-			}
-			for (f = 0; f < F; f++)
-				gr_[f] += p->r[u * F + f] * (m->gw[k * F + f] *
-				    p->S[k * F + f] + m->gw[e2 * F + f] *
-				    p->S[e2 * F + f]);
-		}
-		for (f = 0; f < F; f++)
-			gd[f] = p->deg[v * F + f] >= DEG_MIN ?
-			    -0.5f * gr_[f] * rv[f] * rv[f] * rv[f] : 0;
-		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
-			size_t u = gr->col[k];
-			const float *s = p->S + k * F;
-			float dot = 0;
-
-			for (f = 0; f < F; f++) {
-				gs[f] = m->gw[k * F + f] * rv[f] *
-				    p->r[u * F + f] + gd[f];
-				dot += s[f] * gs[f];
-			}
-			for (f = 0; f < F; f++)
-				m->gA[k * F + f] = (p->ga_first ? 0.0f :
-				    m->gA[k * F + f]) + s[f] * (gs[f] - dot);
-		}
 	}
 }
 
@@ -710,10 +785,8 @@ PASS_VERSIONS(block_weights)
 PASS_VERSIONS(block_propagate)
 PASS_VERSIONS(block_back_update)
 PASS_VERSIONS(block_back_propagate)
-PASS_VERSIONS(block_back_softmax)
 
-enum pass_kind { P_WEIGHTS, P_PROPAGATE, P_BACK_UPDATE, P_BACK_PROPAGATE,
-	P_BACK_SOFTMAX };
+enum pass_kind { P_WEIGHTS, P_PROPAGATE, P_BACK_UPDATE, P_BACK_PROPAGATE };
 
 static void
 run_pass(enum pass_kind kind, const struct pass *p)
@@ -744,10 +817,6 @@ run_pass(enum pass_kind kind, const struct pass *p)
 		case P_BACK_PROPAGATE:
 			(fixed ? block_back_propagate_4x16 :
 			    block_back_propagate_any)(p, lo, hi);
-			break;
-		case P_BACK_SOFTMAX:
-			(fixed ? block_back_softmax_4x16 :
-			    block_back_softmax_any)(p, lo, hi);
 			break;
 		}
 	}
@@ -847,12 +916,11 @@ backward(struct model *m)
 				p.gys = gscale;
 			}
 			p.zlive = !gz_fresh;
-			run_pass(P_BACK_PROPAGATE, &p);
 			if (p.live_a) {
 				p.ga_first = ga_fresh;
 				ga_fresh = 0;
-				run_pass(P_BACK_SOFTMAX, &p);
 			}
+			run_pass(P_BACK_PROPAGATE, &p);
 		}
 	}
 }
