@@ -43,6 +43,7 @@
 #include "models/graph.h"
 #include "models/kernels.h"
 #include "models/model.h"
+#include "models/vmath.h"
 #include "core/banned.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -458,8 +459,7 @@ block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
 				s2 = sqrtf(s2);
 				p->xnrm[v * F + f] = s2;
 				inv = 1.0f / (s2 > NRM_EPS ? s2 : NRM_EPS);
-				for (j = 0; j < c; j++)
-					z[j] = tanhf(x[j] * inv);
+				model_tanh_span(z, x, inv, c);
 			}
 		}
 		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
@@ -478,10 +478,9 @@ block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
 
 			for (f = 1; f < F; f++)
 				mx = a[f] > mx ? a[f] : mx;
-			for (f = 0; f < F; f++) {
-				s[f] = expf(a[f] - mx);
+			model_exp_span(s, a, -mx, F);
+			for (f = 0; f < F; f++)
 				z += s[f];
-			}
 			for (f = 0; f < F; f++) {
 				s[f] /= z;
 				ds[f] += s[f];
