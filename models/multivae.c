@@ -37,6 +37,7 @@
 #include "core/mem.h"
 #include "models/kernels.h"
 #include "models/model.h"
+#include "models/vmath.h"
 #include "core/banned.h"
 
 /* Rows of a GEMM block, and the multiply-adds below which a GEMM runs on
@@ -330,19 +331,26 @@ multivae_loss(struct model *m, const struct model_batch *b, int grad,
 		uint32_t u = b->user[r];
 		float *l = m->lg + (size_t)r * ni;
 		const uint32_t *row = h->col + h->rowptr[u];
-		size_t len = model_csr_row_len(h, u), i;
+		size_t len = model_csr_row_len(h, u), i, j, w;
 		const float *mu = m->e + (size_t)r * lat, *lv = mu + zd;
-		double mx = -(double)INFINITY, se = 0, lse, hs = 0, kk = 0;
-		float f;
+		double se = 0, lse, hs = 0, kk = 0;
+		float mx = -INFINITY, ex[256], f;
 
 		for (i = 0; i < ni; i++)
-			if ((double)l[i] > mx)
-				mx = (double)l[i];
-		for (i = 0; i < ni; i++)
-			se += exp((double)l[i] - mx);
-		lse = mx + log(se);
+			mx = l[i] > mx ? l[i] : mx;
 		for (i = 0; i < len; i++)
 			hs += (double)l[row[i]];
+		/* exp(l - max) in float, four at a time (models/vmath.h),
+		 * summed in double; with grad, kept in l for the softmax. */
+		for (i = 0; i < ni; i += w) {
+			w = ni - i < 256 ? ni - i : 256;
+			model_exp_span(ex, l + i, -mx, w);
+			for (j = 0; j < w; j++)
+				se += (double)ex[j];
+			if (grad)
+				memcpy(l + i, ex, w * sizeof(float));
+		}
+		lse = (double)mx + log(se);
 		m->part[2 * r] = (double)len * lse - hs;
 		for (i = 0; i < zd; i++)
 			kk += 1 + (double)lv[i] - (double)mu[i] * (double)mu[i] -
@@ -350,9 +358,9 @@ multivae_loss(struct model *m, const struct model_batch *b, int grad,
 		m->part[2 * r + 1] = -0.5 * kk;
 		if (!grad)
 			continue;
-		f = (float)((double)len * inv);
+		f = (float)((double)len * inv / se);
 		for (i = 0; i < ni; i++)
-			l[i] = f * (float)exp((double)l[i] - lse);
+			l[i] *= f;
 		for (i = 0; i < len; i++)
 			l[row[i]] -= (float)inv;
 	}
