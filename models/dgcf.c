@@ -80,7 +80,8 @@ struct model {
 	float *A;		/* E x F routing logits */
 	/* Saved by the forward pass for the backward pass, one of each per
 	 * iteration (L x T) or per layer (L). */
-	float *S;		/* L T x E x F softmax of the logits */
+	float *S;		/* (L T - 1) x E x F softmax of the logits,
+				 * but the first iteration's */
 	float *deg;		/* L T x n x F degrees */
 	float *r;		/* L T x n x F max(deg, 1e-8)^-1/2 */
 	float *Y;		/* L T x n x d iteration outputs */
@@ -210,7 +211,8 @@ dgcf_create(const struct model_split *sp, const struct model_hp *hp,
 	memset(m->g, 0, nd * sizeof(float));
 	m->touched = ep_xcalloc(n ? n : 1, 1);
 	m->A = ep_xaligned(E * F + 1, sizeof(float));
-	m->S = ep_xaligned(LT * E * F + 1, sizeof(float));
+	/* The first iteration's weights are constant (1 / F): not stored. */
+	m->S = ep_xaligned((LT > 0 ? LT - 1 : 0) * E * F + 1, sizeof(float));
 	m->deg = ep_xaligned(LT * n * F + 1, sizeof(float));
 	m->r = ep_xaligned(LT * n * F + 1, sizeof(float));
 	m->Y = ep_xaligned(LT * nd + 1, sizeof(float));
@@ -464,7 +466,7 @@ block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
 		}
 		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
 			const float *a = m->A + k * F;
-			float *s = p->S + k * F, mx, z = 0;
+			float *s, mx, z = 0;
 
 			if (p->first_layer) {
 				/* Equal logits: exp(0) = 1 each, so every
@@ -474,6 +476,7 @@ block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
 					ds[f] += 1.0f / (float)F;
 				continue;
 			}
+			s = p->S + k * F;
 			mx = a[0];
 
 			for (f = 1; f < F; f++)
@@ -832,7 +835,8 @@ pass_at(struct model *m, size_t l, size_t t)
 	p.X = layer_input(m, l);
 	p.Zt = m->Z + l * n * m->d;
 	p.xnrm = m->xnrm + l * n * F;
-	p.S = AT(m, S, l, t, m->E * F);
+	/* Slot 0 would be the first iteration's, which is not stored. */
+	p.S = l == 0 && t == 0 ? NULL : m->S + (l * m->T + t - 1) * m->E * F;
 	p.deg = AT(m, deg, l, t, n * F);
 	p.r = AT(m, r, l, t, n * F);
 	p.Y = AT(m, Y, l, t, n * m->d);
