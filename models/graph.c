@@ -5,8 +5,11 @@
  * owned by one thread, which gathers the rows of X its edges name and
  * sums them in edge order, so no atomics are needed and the result is
  * the same whatever the thread count. For the usual width of 64 the
- * accumulator is a fixed-size local array that the compiler keeps in
- * vector registers.
+ * accumulator is four vectors of 16 floats (GCC's and Clang's vector
+ * extensions: one AVX-512 register each in that clone, two AVX or four
+ * SSE ones in the others), held in registers across a row's edges: as
+ * a local array GCC kept it on the stack, and every edge waited for the
+ * store of the previous one.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -78,6 +81,59 @@ model_graph_build(struct model_graph *g, const struct model_csr *train)
  * rows is not NULL: each row's sum in edge order, stored in y or added
  * to it (accumulate).
  */
+#if defined(__GNUC__)
+typedef float v16f __attribute__((vector_size(64)));
+typedef float v16fu __attribute__((vector_size(64), aligned(4)));
+
+VERSIONS static void
+spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
+    size_t hi, const float *restrict x, size_t ldx, float *restrict y,
+    size_t ldy, int accumulate)
+{
+	size_t i, k, k1;
+
+	for (i = lo; i < hi; i++) {
+		uint32_t r = rows != NULL ? rows[i] : (uint32_t)i;
+		v16fu *yr = (v16fu *)(y + (size_t)r * ldy);
+		v16f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+
+		k = g->rowptr[r];
+		k1 = g->rowptr[r + 1];
+		for (; k < k1; k++) {
+			const v16fu *xr = (const v16fu *)(x +
+			    (size_t)g->col[k] * ldx);
+			float v = g->val[k];
+
+			/* The rows gathered are scattered over X, beyond
+			 * what the hardware prefetcher can guess (about 15%
+			 * faster on ML-1M's graph). */
+			if (k + PREFETCH < g->nnz) {
+				const char *p = (const char *)(x +
+				    (size_t)g->col[k + PREFETCH] * ldx);
+
+				__builtin_prefetch(p, 0, 3);
+				__builtin_prefetch(p + 64, 0, 3);
+				__builtin_prefetch(p + 128, 0, 3);
+				__builtin_prefetch(p + 192, 0, 3);
+			}
+			a0 += v * xr[0];
+			a1 += v * xr[1];
+			a2 += v * xr[2];
+			a3 += v * xr[3];
+		}
+		if (accumulate) {
+			a0 += yr[0];
+			a1 += yr[1];
+			a2 += yr[2];
+			a3 += yr[3];
+		}
+		yr[0] = a0;
+		yr[1] = a1;
+		yr[2] = a2;
+		yr[3] = a3;
+	}
+}
+#else
 VERSIONS static void
 spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
     size_t hi, const float *restrict x, size_t ldx, float *restrict y,
@@ -122,6 +178,7 @@ spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
 				yr[c] = acc[c];
 	}
 }
+#endif
 
 /* The same for any width w <= 64. */
 static void
