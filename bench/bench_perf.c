@@ -4,7 +4,8 @@
  *
  * 1. This machine's limits: memory bandwidth (STREAM triad, arrays far
  *    larger than the L3 cache, best of several, all threads and one),
- *    the rate of reads that stay in the L3 (4 MiB a thread),
+ *    the rates of reads that stay in the L2 (256 KiB a thread) and in
+ *    the L3 (4 MiB a thread),
  *    single-precision GEMM through OpenBLAS (a large square product and
  *    the shapes the models use) and the per-core scalar rate (dependent
  *    and independent multiply-add chains).
@@ -63,6 +64,10 @@ struct limits {
 	double triad_all, triad_1;	/* GB/s */
 	double cache_all, cache_1;	/* GB/s, reads from the L3 */
 	double cache_mib;		/* read a thread */
+	double l2_all, l2_1;		/* GB/s, reads from the L2 */
+	double l2_mib;			/* read a thread */
+	double l2_size;			/* bytes of L2 a core (0: unknown) */
+	double l3_size;			/* bytes of L3 (0: unknown) */
 	double sgemm_sq_all, sgemm_sq_1;	/* GFLOP/s, large square */
 	double sgemm_b64_all, sgemm_b64_1;	/* 2048 x 64 x 64 */
 	double sgemm_score_1;		/* 256 x 3706 x 64 (scoring) */
@@ -137,15 +142,17 @@ read_part(const bench_v8u *p, size_t n)
 
 /*
  * Best GB/s of reps rounds in which each of threads threads reads its
- * own mib MiB sixteen times: a size past the L2 and inside the L3, the
- * limit of kernels whose data stays in the cache (the graph product's
- * gathers, a request's item table).
+ * own mib MiB at least sixteen times (64 MiB in all a round): a size
+ * inside the L2, or past it and inside the L3, the limits of kernels
+ * whose data stays in a cache (the graph product's gathers, a request's
+ * item table).
  */
 static double
 cache_read(double mib, int threads, int reps)
 {
 	size_t n = (size_t)(mib * 1048576) / sizeof(bench_v8u) / 4 * 4;
 	bench_v8u *buf = ep_xaligned(n * (size_t)threads, sizeof *buf);
+	int passes = mib < 4 ? (int)(64 / mib) : 16;
 	volatile uint32_t sink = 0;
 	uint32_t acc = 0;
 	double best = 0;
@@ -163,13 +170,13 @@ cache_read(double mib, int threads, int reps)
 			    (size_t)omp_get_thread_num();
 			int k;
 
-			for (k = 0; k < 16; k++)
+			for (k = 0; k < passes; k++)
 				acc ^= read_part(p, n);
 		}
 		t = ep_clock_mono() - t0;
-		if (16.0 * (double)n * sizeof *buf * threads / t / 1e9 > best)
-			best = 16.0 * (double)n * sizeof *buf * threads / t /
-			    1e9;
+		t = (double)passes * (double)n * sizeof *buf * threads / t / 1e9;
+		if (t > best)
+			best = t;
 	}
 	sink = acc;
 	(void)sink;
@@ -267,6 +274,19 @@ measure_limits(void)
 	lim.cache_mib = 4;
 	lim.cache_all = cache_read(lim.cache_mib, nt, reps * 4);
 	lim.cache_1 = cache_read(lim.cache_mib, 1, reps * 4);
+	lim.l2_mib = 0.25;
+	lim.l2_all = cache_read(lim.l2_mib, nt, reps * 4);
+	lim.l2_1 = cache_read(lim.l2_mib, 1, reps * 4);
+#ifdef _SC_LEVEL2_CACHE_SIZE
+	lim.l2_size = (double)sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+#ifdef _SC_LEVEL3_CACHE_SIZE
+	lim.l3_size = (double)sysconf(_SC_LEVEL3_CACHE_SIZE);
+#endif
+	if (!(lim.l2_size > 0))
+		lim.l2_size = 0;
+	if (!(lim.l3_size > 0))
+		lim.l3_size = 0;
 	lim.sq_n = quick ? 1024 : 2048;
 	lim.sgemm_sq_all = sgemm_rate(lim.sq_n, lim.sq_n, lim.sq_n, nt);
 	lim.sgemm_sq_1 = sgemm_rate(lim.sq_n, lim.sq_n, lim.sq_n, 1);
@@ -282,6 +302,10 @@ measure_limits(void)
 	printf("cache    reads of %.0f MiB a thread (past the L2, in the L3), "
 	    "best of %d: %.1f GB/s all threads, %.1f GB/s one thread\n",
 	    lim.cache_mib, reps * 4, lim.cache_all, lim.cache_1);
+	printf("cache    reads of %.0f KiB a thread (in the L2, %.0f KiB a "
+	    "core), best of %d: %.1f GB/s all threads, %.1f GB/s one "
+	    "thread\n", lim.l2_mib * 1024, lim.l2_size / 1024, reps * 4,
+	    lim.l2_all, lim.l2_1);
 	printf("sgemm    OpenBLAS %dx%dx%d: %.1f GFLOP/s all threads, %.1f "
 	    "one thread\n", lim.sq_n, lim.sq_n, lim.sq_n, lim.sgemm_sq_all,
 	    lim.sgemm_sq_1);
@@ -296,13 +320,16 @@ measure_limits(void)
 	fprintf(js, "  \"limits\": {\"threads\": %d, \"triad_array_mib\": %.0f, "
 	    "\"triad_gbs_all\": %.2f, \"triad_gbs_1\": %.2f, "
 	    "\"cache_read_mib\": %.0f, \"cache_read_gbs_all\": %.2f, "
-	    "\"cache_read_gbs_1\": %.2f, "
+	    "\"cache_read_gbs_1\": %.2f, \"l2_read_kib\": %.0f, "
+	    "\"l2_read_gbs_all\": %.2f, \"l2_read_gbs_1\": %.2f, "
+	    "\"l2_bytes\": %.0f, "
 	    "\"sgemm_square_n\": %d, \"sgemm_square_gflops_all\": %.2f, "
 	    "\"sgemm_square_gflops_1\": %.2f, \"sgemm_2048x64x64_gflops_all\": "
 	    "%.2f, \"sgemm_2048x64x64_gflops_1\": %.2f, "
 	    "\"sgemm_256x3706x64_gflops_1\": %.2f, \"scalar_dep_ns\": %.3f, "
 	    "\"scalar_gflops_1\": %.3f},\n", nt, lim.triad_mib, lim.triad_all,
-	    lim.triad_1, lim.cache_mib, lim.cache_all, lim.cache_1, lim.sq_n,
+	    lim.triad_1, lim.cache_mib, lim.cache_all, lim.cache_1,
+	    lim.l2_mib * 1024, lim.l2_all, lim.l2_1, lim.l2_size, lim.sq_n,
 	    lim.sgemm_sq_all, lim.sgemm_sq_1,
 	    lim.sgemm_b64_all, lim.sgemm_b64_1, lim.sgemm_score_1,
 	    lim.fma_dep_ns, lim.scalar_gflops);
@@ -508,6 +535,9 @@ uses_graph_spmm(const char *name)
 
 struct spmm_fig {
 	double ms, gbs;
+	double table;		/* bytes of the gathered table */
+	const char *where;	/* where it fits: "L2", "L3" or "DRAM" */
+	double limit;		/* the read rate there, GB/s all threads */
 };
 
 /* Times the graph product of the split at width 64 (all threads). */
@@ -536,6 +566,20 @@ time_spmm(const struct model_split *sp)
 	}
 	f.ms = median(t, (size_t)reps) * 1e3;
 	f.gbs = model_graph_spmm_bytes(&g, 64) / (f.ms / 1e3) / 1e9;
+	/* The limit is that of the level the gathered rows come from: the
+	 * smallest cache that holds the whole table (a core's L2 holds it
+	 * whole, since every core gathers from all of it). */
+	f.table = (double)n * sizeof *x;
+	if (lim.l2_size > 0 && f.table <= lim.l2_size) {
+		f.where = "L2";
+		f.limit = lim.l2_all;
+	} else if (lim.l3_size == 0 || f.table <= lim.l3_size) {
+		f.where = "L3";
+		f.limit = lim.cache_all;
+	} else {
+		f.where = "DRAM";
+		f.limit = lim.triad_all;
+	}
 	free(x);
 	free(y);
 	model_graph_release(&g);
@@ -775,8 +819,10 @@ bench_model(const struct model_ops *ops, const struct model_split *sp,
 	/* Scoring writes each score and the top-k pass reads it back. */
 	f.score_gbs = nu * sp->n_items * 8.0 / f.sv.all_s / 1e9;
 	if (uses_graph_spmm(ops->name) && spmm != NULL) {
-		f.dom = "SpMM vs L3 read";
-		f.dom_pct = 100 * spmm->gbs / lim.cache_all;
+		f.dom = strcmp(spmm->where, "L2") == 0 ? "SpMM vs L2 read" :
+		    strcmp(spmm->where, "L3") == 0 ? "SpMM vs L3 read" :
+		    "SpMM vs triad";
+		f.dom_pct = 100 * spmm->gbs / spmm->limit;
 	} else if (ops->sampling != MODEL_SAMPLE_NONE) {
 		f.dom = "train flops vs SGEMM";
 		f.dom_pct = 100 * f.train_gflops / lim.sgemm_sq_all;
@@ -873,8 +919,10 @@ bench_dataset(const char *spec_s, const char *dataset)
 	printf("\n== %s: %u users, %u items, %zu training interactions ==\n",
 	    spec_s, d.n_users, d.n_items, sp.part[MODEL_TRAIN].nnz);
 	printf("SpMM (graph propagation, d=64): %.2f ms a product, %.1f GB/s "
-	    "counted (each gathered row once per edge) = %.0f%% of the "
-	    "all-thread L3 read, %.0f%% of the triad\n", spmm.ms, spmm.gbs,
+	    "counted (each gathered row once per edge); its table of %.0f KiB "
+	    "fits the %s: %.0f%% of the all-thread read there (%.0f%% of the "
+	    "L3 read, %.0f%% of the triad)\n", spmm.ms, spmm.gbs,
+	    spmm.table / 1024, spmm.where, 100 * spmm.gbs / spmm.limit,
 	    100 * spmm.gbs / lim.cache_all, 100 * spmm.gbs / lim.triad_all);
 	printf("RecBole ratio = RecBole s / ecoplan s (train/valid); source: "
 	    "%s\n", peer_path != NULL ? peer_path :
@@ -887,10 +935,13 @@ bench_dataset(const char *spec_s, const char *dataset)
 	fprintf(js, "%s    {\"dataset\": \"%s\", \"spec\": \"%s\", "
 	    "\"users\": %u, \"items\": %u, \"train_interactions\": %zu, "
 	    "\"spmm_ms\": %.4f, \"spmm_gbs\": %.3f, \"spmm_pct_triad\": %.2f, "
-	    "\"spmm_pct_cache_read\": %.2f, \"models\": [\n",
+	    "\"spmm_pct_cache_read\": %.2f, \"spmm_table_bytes\": %.0f, "
+	    "\"spmm_limit\": \"%s\", \"spmm_pct_limit\": %.2f, "
+	    "\"models\": [\n",
 	    js_first_set ? "" : ",\n", dataset, spec_s, d.n_users, d.n_items,
 	    sp.part[MODEL_TRAIN].nnz, spmm.ms, spmm.gbs,
-	    100 * spmm.gbs / lim.triad_all, 100 * spmm.gbs / lim.cache_all);
+	    100 * spmm.gbs / lim.triad_all, 100 * spmm.gbs / lim.cache_all,
+	    spmm.table, spmm.where, 100 * spmm.gbs / spmm.limit);
 	js_first_set = 0;
 	js_first_model = 1;
 	for (i = 0; i < model_count(); i++)
