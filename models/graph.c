@@ -5,11 +5,12 @@
  * owned by one thread, which gathers the rows of X its edges name and
  * sums them in edge order, so no atomics are needed and the result is
  * the same whatever the thread count. For the usual width of 64 the
- * accumulator is four vectors of 16 floats (GCC's and Clang's vector
- * extensions: one AVX-512 register each in that clone, two AVX or four
- * SSE ones in the others), held in registers across a row's edges: as
- * a local array GCC kept it on the stack, and every edge waited for the
- * store of the previous one.
+ * accumulator is eight vectors of 8 floats (GCC's and Clang's vector
+ * extensions: AVX registers in the AVX-512 and AVX2 clones, pairs of
+ * SSE ones otherwise), held in registers across a row's edges: as a
+ * local array GCC kept it on the stack, and every edge waited for the
+ * store of the previous one. (Vectors of 16 would be expanded piecewise
+ * in the clones without AVX-512.)
  */
 #include <math.h>
 #include <stdlib.h>
@@ -82,8 +83,8 @@ model_graph_build(struct model_graph *g, const struct model_csr *train)
  * to it (accumulate).
  */
 #if defined(__GNUC__)
-typedef float v16f __attribute__((vector_size(64)));
-typedef float v16fu __attribute__((vector_size(64), aligned(4)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v8fu __attribute__((vector_size(32), aligned(4)));
 
 VERSIONS static void
 spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
@@ -94,13 +95,14 @@ spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
 
 	for (i = lo; i < hi; i++) {
 		uint32_t r = rows != NULL ? rows[i] : (uint32_t)i;
-		v16fu *yr = (v16fu *)(y + (size_t)r * ldy);
-		v16f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+		v8fu *yr = (v8fu *)(y + (size_t)r * ldy);
+		v8f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+		v8f a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
 
 		k = g->rowptr[r];
 		k1 = g->rowptr[r + 1];
 		for (; k < k1; k++) {
-			const v16fu *xr = (const v16fu *)(x +
+			const v8fu *xr = (const v8fu *)(x +
 			    (size_t)g->col[k] * ldx);
 			float v = g->val[k];
 
@@ -120,17 +122,29 @@ spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
 			a1 += v * xr[1];
 			a2 += v * xr[2];
 			a3 += v * xr[3];
+			a4 += v * xr[4];
+			a5 += v * xr[5];
+			a6 += v * xr[6];
+			a7 += v * xr[7];
 		}
 		if (accumulate) {
 			a0 += yr[0];
 			a1 += yr[1];
 			a2 += yr[2];
 			a3 += yr[3];
+			a4 += yr[4];
+			a5 += yr[5];
+			a6 += yr[6];
+			a7 += yr[7];
 		}
 		yr[0] = a0;
 		yr[1] = a1;
 		yr[2] = a2;
 		yr[3] = a3;
+		yr[4] = a4;
+		yr[5] = a5;
+		yr[6] = a6;
+		yr[7] = a7;
 	}
 }
 #else
