@@ -67,12 +67,50 @@ model_keep_scale(float *restrict y, const unsigned char *restrict keep,
 		y[i] *= keep[i] ? mul : 0.0f;
 }
 
+#if defined(__GNUC__)
+typedef float kern_v8f __attribute__((vector_size(32)));
+typedef float kern_v8fu __attribute__((vector_size(32), aligned(4)));
+#endif
+
 VERSIONS void
 model_sum_rows(float *restrict out, const float *restrict W,
     const uint32_t *idx, size_t cnt, size_t d)
 {
 	size_t k, c;
 
+#if defined(__GNUC__)
+	/* At width 64 the sum is held in eight vector registers: summed
+	 * in out, each row waited for the store of the one before. The
+	 * same additions in the same order. */
+	if (d == 64) {
+		kern_v8f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+		kern_v8f a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
+		kern_v8fu *o = (kern_v8fu *)out;
+
+		for (k = 0; k < cnt; k++) {
+			const kern_v8fu *w = (const kern_v8fu *)(W +
+			    (size_t)idx[k] * 64);
+
+			a0 += w[0];
+			a1 += w[1];
+			a2 += w[2];
+			a3 += w[3];
+			a4 += w[4];
+			a5 += w[5];
+			a6 += w[6];
+			a7 += w[7];
+		}
+		o[0] = a0;
+		o[1] = a1;
+		o[2] = a2;
+		o[3] = a3;
+		o[4] = a4;
+		o[5] = a5;
+		o[6] = a6;
+		o[7] = a7;
+		return;
+	}
+#endif
 	memset(out, 0, d * sizeof *out);
 	for (k = 0; k < cnt; k++) {
 		const float *w = W + (size_t)idx[k] * d;

@@ -1,7 +1,8 @@
 /*
  * Tests for models/kernels: the top-k scan against offering every score
- * one by one, and the request scorer against a double-precision product,
- * on the awkward shapes and values (NaN, infinities, ties, tails).
+ * one by one, the request scorer against a double-precision product,
+ * on the awkward shapes and values (NaN, infinities, ties, tails), and
+ * the sum of gathered rows against a plain loop.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -208,6 +209,50 @@ test_request_score_matches_rows(void **state)
 		}
 }
 
+/* model_sum_rows() adds the rows in the order named, lane by lane, as
+ * a float loop does: bit for bit, at the width of 64 (held in
+ * registers) and others, with rows repeated and none. */
+static void
+test_sum_rows_in_order(void **state)
+{
+	static const size_t ds[] = { 1, 7, 63, 64, 65, 128 };
+	static const size_t cnts[] = { 0, 1, 2, 9, 300 };
+	struct ep_rng rng;
+	size_t a, b, k, c;
+
+	(void)state;
+	ep_rng_seed(&rng, 11, 1);
+	for (a = 0; a < sizeof ds / sizeof *ds; a++)
+		for (b = 0; b < sizeof cnts / sizeof *cnts; b++) {
+			size_t d = ds[a], cnt = cnts[b], rows = 50;
+			float *W = ep_xmalloc(rows * d * sizeof *W);
+			float *out = ep_xmalloc(d * sizeof *out);
+			float *want = ep_xmalloc(d * sizeof *want);
+			uint32_t *idx = ep_xmalloc((cnt + 1) * sizeof *idx);
+
+			for (k = 0; k < rows * d; k++)
+				W[k] = (float)(ep_rng_normal(&rng) *
+				    exp(8 * ep_rng_uniform(&rng)));
+			for (k = 0; k < cnt; k++)
+				idx[k] = (uint32_t)ep_rng_below(&rng, rows);
+			for (c = 0; c < d; c++)
+				want[c] = 0;
+			for (k = 0; k < cnt; k++)
+				for (c = 0; c < d; c++)
+					want[c] += W[(size_t)idx[k] * d + c];
+			for (c = 0; c < d; c++)
+				out[c] = NAN;
+			model_sum_rows(out, W, idx, cnt, d);
+			if (memcmp(out, want, d * sizeof *out) != 0)
+				fail_msg("d %zu, %zu rows: not the sum in order",
+				    d, cnt);
+			free(W);
+			free(out);
+			free(want);
+			free(idx);
+		}
+}
+
 int
 main(void)
 {
@@ -215,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_topk_scan_matches_offers),
 		cmocka_unit_test(test_rows_score_matches_double),
 		cmocka_unit_test(test_request_score_matches_rows),
+		cmocka_unit_test(test_sum_rows_in_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
