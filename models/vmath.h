@@ -1,8 +1,9 @@
 /*
  * The exponential and the hyperbolic tangent of four floats at a time,
- * for the element-wise steps of the graph models (DGCF's softmax over
- * the factors of an edge and its tanh of the normalised rows), where
- * glibc's expf and tanhf, one value a call, took a fifth of a batch.
+ * for element-wise steps where glibc's expf and tanhf, one value a call,
+ * were a large share of the work: DGCF's softmax over the factors of an
+ * edge and its tanh of the normalised rows (together about a quarter of
+ * its instructions), and MultiVAE's softmax over the items.
  *
  * Cephes' single-precision algorithms (S. L. Moshier), written with
  * GCC's and Clang's vector extensions so that they inline into the
@@ -15,8 +16,8 @@
  * that the tests sweep (tests/test_vmath.c) and propagate NaN. model_exp4
  * flushes what would be subnormal (x < -87.3, results below 2^-126) to
  * exp(-87.3), about 1.2e-38, and saturates above 88.37 at 2.4e38: the
- * callers add such terms to sums of at least 1, or scale by them rows
- * of unit norm.
+ * softmaxes add such terms to sums of at least 1, and tanh's own use
+ * of it comes out as +-1 either way.
  *
  * The spans take any length; a tail of fewer than four goes through
  * the same code, padded, so a value's result does not depend on where
