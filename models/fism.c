@@ -297,11 +297,10 @@ fism_loss(struct model *m, const struct model_batch *b, int grad, int train,
 				 * one run of it. */
 				r = model_lower_bound(row, len, lo);
 				end = model_lower_bound(row, len, hi);
-				for (; r < end; r++) {
-					model_axpy(m->t[T_SRC].g +
-					    (size_t)row[r] * d, coef, Gg, d);
+				model_axpy_rows(m->t[T_SRC].g, row + r, end - r,
+				    coef, Gg, d);
+				for (; r < end; r++)
 					m->t[T_SRC].touched[row[r]] = 1;
-				}
 			}
 		}
 	}

@@ -27,6 +27,11 @@ void model_leaky_relu_grad(float *restrict g, const float *restrict z,
 void model_keep_scale(float *restrict y, const unsigned char *restrict keep,
     float mul, size_t n);
 
+/* Row idx[k] of Y (rows of d) += a * x, for cnt distinct indices: as
+ * model_axpy() on each row in turn. */
+void model_axpy_rows(float *Y, const uint32_t *idx, size_t cnt, float a,
+    const float *restrict x, size_t d);
+
 /* out[0..d) = sum over k of W[idx[k] * d .. + d), for cnt indices. */
 void model_sum_rows(float *restrict out, const float *restrict W,
     const uint32_t *idx, size_t cnt, size_t d);

@@ -1,8 +1,9 @@
 /*
  * Tests for models/kernels: the top-k scan against offering every score
  * one by one, the request scorer against a double-precision product,
- * on the awkward shapes and values (NaN, infinities, ties, tails), and
- * the sum of gathered rows against a plain loop.
+ * on the awkward shapes and values (NaN, infinities, ties, tails), the
+ * sum of gathered rows against a plain loop, and the scatter of a
+ * scaled row against model_axpy() row by row.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -253,6 +254,48 @@ test_sum_rows_in_order(void **state)
 		}
 }
 
+/* model_axpy_rows() gives each row what model_axpy() gives it, bit for
+ * bit, at the width of 64 (the product formed once) and others. */
+static void
+test_axpy_rows_matches_axpy(void **state)
+{
+	static const size_t ds[] = { 1, 7, 63, 64, 65, 128 };
+	static const size_t cnts[] = { 0, 1, 5, 40 };
+	struct ep_rng rng;
+	size_t a, b, k;
+
+	(void)state;
+	ep_rng_seed(&rng, 12, 1);
+	for (a = 0; a < sizeof ds / sizeof *ds; a++)
+		for (b = 0; b < sizeof cnts / sizeof *cnts; b++) {
+			size_t d = ds[a], cnt = cnts[b], rows = 60;
+			float *Y = ep_xmalloc(rows * d * sizeof *Y);
+			float *want = ep_xmalloc(rows * d * sizeof *want);
+			float *x = ep_xmalloc(d * sizeof *x);
+			uint32_t *idx = ep_xmalloc((cnt + 1) * sizeof *idx);
+			float f = (float)ep_rng_normal(&rng);
+
+			for (k = 0; k < rows * d; k++)
+				Y[k] = want[k] = (float)ep_rng_normal(&rng);
+			for (k = 0; k < d; k++)
+				x[k] = (float)(ep_rng_normal(&rng) *
+				    exp(6 * ep_rng_uniform(&rng)));
+			/* Distinct rows, every third one. */
+			for (k = 0; k < cnt; k++)
+				idx[k] = (uint32_t)((k * 3 + b) % rows);
+			for (k = 0; k < cnt; k++)
+				model_axpy(want + (size_t)idx[k] * d, f, x, d);
+			model_axpy_rows(Y, idx, cnt, f, x, d);
+			if (memcmp(Y, want, rows * d * sizeof *Y) != 0)
+				fail_msg("d %zu, %zu rows: not model_axpy's", d,
+				    cnt);
+			free(Y);
+			free(want);
+			free(x);
+			free(idx);
+		}
+}
+
 int
 main(void)
 {
@@ -261,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_rows_score_matches_double),
 		cmocka_unit_test(test_request_score_matches_rows),
 		cmocka_unit_test(test_sum_rows_in_order),
+		cmocka_unit_test(test_axpy_rows_matches_axpy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
