@@ -78,6 +78,26 @@ model_graph_build(struct model_graph *g, const struct model_csr *train)
 }
 
 /*
+ * The rows gathered are scattered over X, beyond what the hardware
+ * prefetcher can guess: the one PREFETCH edges after edge k is fetched
+ * now (about 15% faster on ML-1M's graph).
+ */
+static inline __attribute__((always_inline)) void
+fetch_ahead(const struct model_graph *g, const float *x, size_t ldx,
+    size_t k)
+{
+	if (k + PREFETCH < g->nnz) {
+		const char *p = (const char *)(x +
+		    (size_t)g->col[k + PREFETCH] * ldx);
+
+		__builtin_prefetch(p, 0, 3);
+		__builtin_prefetch(p + 64, 0, 3);
+		__builtin_prefetch(p + 128, 0, 3);
+		__builtin_prefetch(p + 192, 0, 3);
+	}
+}
+
+/*
  * Rows [lo, hi) of the product at width 64, or rows rows[lo .. hi) where
  * rows is not NULL: each row's sum in edge order, stored in y or added
  * to it (accumulate).
@@ -106,18 +126,7 @@ spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
 			    (size_t)g->col[k] * ldx);
 			float v = g->val[k];
 
-			/* The rows gathered are scattered over X, beyond
-			 * what the hardware prefetcher can guess (about 15%
-			 * faster on ML-1M's graph). */
-			if (k + PREFETCH < g->nnz) {
-				const char *p = (const char *)(x +
-				    (size_t)g->col[k + PREFETCH] * ldx);
-
-				__builtin_prefetch(p, 0, 3);
-				__builtin_prefetch(p + 64, 0, 3);
-				__builtin_prefetch(p + 128, 0, 3);
-				__builtin_prefetch(p + 192, 0, 3);
-			}
+			fetch_ahead(g, x, ldx, k);
 			a0 += v * xr[0];
 			a1 += v * xr[1];
 			a2 += v * xr[2];
@@ -168,18 +177,7 @@ spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
 			const float *xr = x + (size_t)g->col[k] * ldx;
 			float v = g->val[k];
 
-			/* The rows gathered are scattered over X, beyond
-			 * what the hardware prefetcher can guess (about 15%
-			 * faster on ML-1M's graph). */
-			if (k + PREFETCH < g->nnz) {
-				const char *p = (const char *)(x +
-				    (size_t)g->col[k + PREFETCH] * ldx);
-
-				__builtin_prefetch(p, 0, 3);
-				__builtin_prefetch(p + 64, 0, 3);
-				__builtin_prefetch(p + 128, 0, 3);
-				__builtin_prefetch(p + 192, 0, 3);
-			}
+			fetch_ahead(g, x, ldx, k);
 #pragma omp simd
 			for (c = 0; c < 64; c++)
 				acc[c] += v * xr[c];

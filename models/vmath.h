@@ -89,50 +89,49 @@ model_tanh4(model_v4f x)
 	    ax < MODEL_V4(0.625f)) | ((model_v4i)x & sign));
 }
 
+enum model_vop { MODEL_VEXP, MODEL_VTANH };
+
+/* out[i] = exp(in[i] + k) or tanh(in[i] k), i < n; a tail of fewer
+ * than four is padded with zeros and goes through the same code. */
+static inline __attribute__((always_inline)) void
+model_span4(float *out, const float *in, size_t n, enum model_vop op,
+    float k)
+{
+	float tmp[4];
+	model_v4f v;
+	size_t i, w;
+
+	for (i = 0; i < n; i += 4) {
+		w = n - i < 4 ? n - i : 4;
+		if (w == 4) {
+			memcpy(&v, in + i, sizeof v);
+		} else {
+			memset(tmp, 0, sizeof tmp);
+			memcpy(tmp, in + i, w * sizeof(float));
+			memcpy(&v, tmp, sizeof v);
+		}
+		v = op == MODEL_VEXP ? model_exp4(v + k) : model_tanh4(v * k);
+		if (w == 4) {
+			memcpy(out + i, &v, sizeof v);
+		} else {
+			memcpy(tmp, &v, sizeof v);
+			memcpy(out + i, tmp, w * sizeof(float));
+		}
+	}
+}
+
 /* out[i] = exp(in[i] + add), i < n. */
 static inline __attribute__((always_inline)) void
 model_exp_span(float *out, const float *in, float add, size_t n)
 {
-	model_v4f v;
-	size_t i;
-
-	for (i = 0; i + 4 <= n; i += 4) {
-		memcpy(&v, in + i, sizeof v);
-		v = model_exp4(v + add);
-		memcpy(out + i, &v, sizeof v);
-	}
-	if (i < n) {
-		float tmp[4] = { 0, 0, 0, 0 };
-
-		memcpy(tmp, in + i, (n - i) * sizeof(float));
-		memcpy(&v, tmp, sizeof v);
-		v = model_exp4(v + add);
-		memcpy(tmp, &v, sizeof v);
-		memcpy(out + i, tmp, (n - i) * sizeof(float));
-	}
+	model_span4(out, in, n, MODEL_VEXP, add);
 }
 
 /* out[i] = tanh(in[i] scale), i < n. */
 static inline __attribute__((always_inline)) void
 model_tanh_span(float *out, const float *in, float scale, size_t n)
 {
-	model_v4f v;
-	size_t i;
-
-	for (i = 0; i + 4 <= n; i += 4) {
-		memcpy(&v, in + i, sizeof v);
-		v = model_tanh4(v * scale);
-		memcpy(out + i, &v, sizeof v);
-	}
-	if (i < n) {
-		float tmp[4] = { 0, 0, 0, 0 };
-
-		memcpy(tmp, in + i, (n - i) * sizeof(float));
-		memcpy(&v, tmp, sizeof v);
-		v = model_tanh4(v * scale);
-		memcpy(tmp, &v, sizeof v);
-		memcpy(out + i, tmp, (n - i) * sizeof(float));
-	}
+	model_span4(out, in, n, MODEL_VTANH, scale);
 }
 
 #else /* no vector extensions: the C library's, one value at a time */
