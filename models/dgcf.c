@@ -1245,13 +1245,14 @@ dgcf_stats(const struct model *m, struct model_stats *st)
 			if (update)
 				fl += 2 * E * d + E * F;
 			/* Backward: the update's two sums and the norms;
-			 * the transposed sum and the weights' gradient;
+			 * the transposed sum and the weights' gradient (the
+			 * reverse edge's recomputed: two dots an edge);
 			 * degrees and softmax. */
 			if (update)
 				fl += 4 * E * d + n * d * 8;
 			fl += 2 * E * d + E * F;
 			if (live_a)
-				fl += 2 * E * d + E * F * 16;
+				fl += 4 * E * d + E * F * 16;
 		}
 	}
 	/* The correlation: F distance matrices forward and backward, and
@@ -1264,10 +1265,11 @@ dgcf_stats(const struct model *m, struct model_stats *st)
 	/* Weights, gradients, Adam's moments, fin and five backward
 	 * buffers, the saved iterations and layers, the edge arrays
 	 * (logits, their gradient, the weights' gradient, the saved
-	 * softmaxes), the graph and its reverse, the correlation's
-	 * workspace. */
+	 * softmaxes but the first iteration's), the graph and its reverse,
+	 * the correlation's workspace. */
 	st->bytes = (n * d * (4 + 6) + LT * (n * d + 4 * n * F) +
-	    (double)m->L * (n * d + n * F) + E * F * (3 + LT)) *
+	    (double)m->L * (n * d + n * F) + E * F * (3 + (LT > 0 ? LT - 1 :
+	    0))) *
 	    sizeof(float) + E * (2 * sizeof(uint32_t) + sizeof(float)) +
 	    (n + 1) * sizeof(size_t) + n + (n + 2 * M) * sizeof(uint32_t) +
 	    (2 * M * d + 4 * F * M * M + 4 * M) * sizeof(double);
