@@ -338,10 +338,6 @@ fetch_edge(const float *a, size_t e, size_t F)
  */
 #if defined(__GNUC__)
 #define VEC_4X16 1
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v8fu __attribute__((vector_size(32), aligned(4)));
-typedef float v4f __attribute__((vector_size(16)));
-typedef float v4fu __attribute__((vector_size(16), aligned(4)));
 
 /* The sums of each adjacent pair of a and b, as vhaddps orders them (a
  * macro: AVX values are not passed to functions built without AVX). */
@@ -362,10 +358,10 @@ edge_weights(float *restrict a, const float *s, const float *restrict r,
 
 #if VEC_4X16
 	if (F == 4) {
-		v4f sv = s != NULL ? *(const v4fu *)s : (v4f){ 0.25f, 0.25f,
-		    0.25f, 0.25f };
+		model_v4f sv = s != NULL ? *(const model_v4fu *)s :
+		    (model_v4f){ 0.25f, 0.25f, 0.25f, 0.25f };
 
-		*(v4fu *)a = sv * *(const v4fu *)r * scale;
+		*(model_v4fu *)a = sv * *(const model_v4fu *)r * scale;
 		return;
 	}
 #endif
@@ -382,8 +378,8 @@ axpy_chunks(float *restrict acc, const float *restrict a,
 
 #if VEC_4X16
 	if (F == 4 && c == 16) {
-		v8fu *va = (v8fu *)acc;
-		const v8fu *vx = (const v8fu *)x;
+		model_v8fu *va = (model_v8fu *)acc;
+		const model_v8fu *vx = (const model_v8fu *)x;
 
 		/* Written out: GCC does not unroll this loop itself. */
 		va[0] += a[0] * vx[0];
@@ -412,12 +408,13 @@ dot_chunks(float *restrict out, const float *restrict x,
 
 #if VEC_4X16
 	if (F == 4 && c == 16) {
-		const v8fu *vx = (const v8fu *)x, *vy = (const v8fu *)y;
-		v8f t0 = vx[0] * vy[0] + vx[1] * vy[1];
-		v8f t1 = vx[2] * vy[2] + vx[3] * vy[3];
-		v8f t2 = vx[4] * vy[4] + vx[5] * vy[5];
-		v8f t3 = vx[6] * vy[6] + vx[7] * vy[7];
-		v8f w = PAIR_SUMS(PAIR_SUMS(t0, t1), PAIR_SUMS(t2, t3));
+		const model_v8fu *vx = (const model_v8fu *)x;
+		const model_v8fu *vy = (const model_v8fu *)y;
+		model_v8f t0 = vx[0] * vy[0] + vx[1] * vy[1];
+		model_v8f t1 = vx[2] * vy[2] + vx[3] * vy[3];
+		model_v8f t2 = vx[4] * vy[4] + vx[5] * vy[5];
+		model_v8f t3 = vx[6] * vy[6] + vx[7] * vy[7];
+		model_v8f w = PAIR_SUMS(PAIR_SUMS(t0, t1), PAIR_SUMS(t2, t3));
 
 		out[0] = w[0] + w[4];
 		out[1] = w[1] + w[5];

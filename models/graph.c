@@ -18,6 +18,7 @@
 
 #include "core/mem.h"
 #include "models/graph.h"
+#include "models/vmath.h"
 #include "core/banned.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -103,8 +104,6 @@ fetch_ahead(const struct model_graph *g, const float *x, size_t ldx,
  * to it (accumulate).
  */
 #if defined(__GNUC__)
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v8fu __attribute__((vector_size(32), aligned(4)));
 
 VERSIONS static void
 spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
@@ -115,14 +114,14 @@ spmm_block64(const struct model_graph *g, const uint32_t *rows, size_t lo,
 
 	for (i = lo; i < hi; i++) {
 		uint32_t r = rows != NULL ? rows[i] : (uint32_t)i;
-		v8fu *yr = (v8fu *)(y + (size_t)r * ldy);
-		v8f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
-		v8f a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
+		model_v8fu *yr = (model_v8fu *)(y + (size_t)r * ldy);
+		model_v8f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+		model_v8f a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
 
 		k = g->rowptr[r];
 		k1 = g->rowptr[r + 1];
 		for (; k < k1; k++) {
-			const v8fu *xr = (const v8fu *)(x +
+			const model_v8fu *xr = (const model_v8fu *)(x +
 			    (size_t)g->col[k] * ldx);
 			float v = g->val[k];
 

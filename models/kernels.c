@@ -12,6 +12,7 @@
 
 #include "core/mem.h"
 #include "models/kernels.h"
+#include "models/vmath.h"
 #include "core/banned.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -67,11 +68,6 @@ model_keep_scale(float *restrict y, const unsigned char *restrict keep,
 		y[i] *= keep[i] ? mul : 0.0f;
 }
 
-#if defined(__GNUC__)
-typedef float kern_v8f __attribute__((vector_size(32)));
-typedef float kern_v8fu __attribute__((vector_size(32), aligned(4)));
-#endif
-
 VERSIONS void
 model_axpy_rows(float *Y, const uint32_t *idx, size_t cnt, float a,
     const float *restrict x, size_t d)
@@ -83,8 +79,8 @@ model_axpy_rows(float *Y, const uint32_t *idx, size_t cnt, float a,
 	 * registers, and each row is a load, an add and a store of eight
 	 * vectors (one call a row cost about 66 instructions). */
 	if (d == 64) {
-		kern_v8f p0, p1, p2, p3, p4, p5, p6, p7;
-		const kern_v8fu *xv = (const kern_v8fu *)x;
+		model_v8f p0, p1, p2, p3, p4, p5, p6, p7;
+		const model_v8fu *xv = (const model_v8fu *)x;
 
 		p0 = a * xv[0];
 		p1 = a * xv[1];
@@ -95,7 +91,7 @@ model_axpy_rows(float *Y, const uint32_t *idx, size_t cnt, float a,
 		p6 = a * xv[6];
 		p7 = a * xv[7];
 		for (k = 0; k < cnt; k++) {
-			kern_v8fu *y = (kern_v8fu *)(Y + (size_t)idx[k] * 64);
+			model_v8fu *y = (model_v8fu *)(Y + (size_t)idx[k] * 64);
 
 			y[0] += p0;
 			y[1] += p1;
@@ -129,12 +125,12 @@ model_sum_rows(float *restrict out, const float *restrict W,
 	 * in out, each row waited for the store of the one before. The
 	 * same additions in the same order. */
 	if (d == 64) {
-		kern_v8f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
-		kern_v8f a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
-		kern_v8fu *o = (kern_v8fu *)out;
+		model_v8f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+		model_v8f a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
+		model_v8fu *o = (model_v8fu *)out;
 
 		for (k = 0; k < cnt; k++) {
-			const kern_v8fu *w = (const kern_v8fu *)(W +
+			const model_v8fu *w = (const model_v8fu *)(W +
 			    (size_t)idx[k] * 64);
 
 			a0 += w[0];

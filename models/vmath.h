@@ -32,7 +32,12 @@
 
 #if defined(__GNUC__)
 
+/* Vectors of four and eight floats, and the same at any float's
+ * alignment (for loads from and stores to rows). */
 typedef float model_v4f __attribute__((vector_size(16)));
+typedef float model_v4fu __attribute__((vector_size(16), aligned(4)));
+typedef float model_v8f __attribute__((vector_size(32)));
+typedef float model_v8fu __attribute__((vector_size(32), aligned(4)));
 typedef int model_v4i __attribute__((vector_size(16)));
 
 #define MODEL_V4(c) ((model_v4f){ (c), (c), (c), (c) })
