@@ -1,7 +1,8 @@
 /*
- * GAUC's rank count (models/rankcount.h): split the row at the median
- * positive, like one step of a quicksort, until few positives are left
- * to compare every item with.
+ * GAUC's rank count (models/rankcount.h): a table of how many positives
+ * lie below each of 256 cells of their range (AVX-512), or splits of the
+ * row at the median positive, like the steps of a quicksort, until few
+ * positives are left to compare every item with.
  */
 #include <math.h>
 #include <pthread.h>
@@ -11,6 +12,10 @@
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(RANK_SCALAR_ONLY)
 #include <immintrin.h>
 #define HAVE_RANK_AVX2 1
+#endif
+/* The AVX-512 cell table (tests/test_rankcount_avx2.c builds without). */
+#if defined(HAVE_RANK_AVX2) && !defined(RANK_NO_AVX512)
+#define HAVE_RANK_CELLS 1
 #endif
 
 #include "core/mem.h"
@@ -249,8 +254,345 @@ sweep_avx2(const float *x, size_t n, const struct node *nd)
 }
 #endif
 
+#ifdef HAVE_RANK_CELLS
+/*
+ * The cell table, for 3 to CELL_MAX positives. Their range [lo, hi] is
+ * cut into 256 cells by cell(x) = (int)min(x * s + b, 255), clamped at
+ * 0, in fused multiply-adds, with lo near 2 and hi near 253. The map
+ * never decreases, so an item in a cell below a positive's scores below
+ * it and one in a cell above scores above it: each positive in a lower
+ * cell counts 2 for the item, and the table holds their number for each
+ * cell. One pass over the row sums the table's numbers, 64 items at a
+ * time, with the cells as the byte indices of an in-register lookup;
+ * the items in a cell that holds a positive are set aside, and a second
+ * pass compares each with the positives of its own cell. The positives'
+ * cells come from the same vector code as the items', so the two agree
+ * whatever the rounding and denormal modes; the positives need no
+ * sorting, only placing by cell. Exact, like the rest: the map only
+ * decides which comparisons can be skipped.
+ */
+#define CELLS 256
+#define CELL_MAX 127		/* positives a table: counts fit 7 bits */
+#define CELL_MAX_M 8		/* most positives in one cell */
+#define CELL_FLAG 0x80
+/* Fewer positives, or fewer items, are compared directly. */
+#define CELL_MIN_P 3
+#define CELL_MIN_N 64
+/* The byte b in each of a word's eight bytes. */
+#define BYTES(b) (0x0101010101010101ull * (b))
+#define T512 "avx512f,avx512bw,avx512vbmi,avx512vnni,fma,popcnt"
+
+struct celltab {
+	float s, b;			/* the map */
+	uint8_t below[CELLS];		/* positives in lower cells, and
+					 * CELL_FLAG where the cell holds any */
+	uint8_t first[CELLS];		/* a cell's first positive in v */
+	uint8_t many[CELLS];		/* and its number of positives */
+	float v[CELL_MAX + 1];		/* the positives, by cell */
+	size_t P;
+	int max_m;			/* most positives in a cell */
+};
+
+/* The cells of 16 scores as ints, those past 255 clamped to 255. */
+__attribute__((target(T512), always_inline))
+static inline __m512i
+cells16(__m512 y, __m512 vs, __m512 vb)
+{
+	return _mm512_cvttps_epi32(_mm512_min_ps(_mm512_fmadd_ps(y, vs, vb),
+	    _mm512_set1_ps(CELLS - 1)));
+}
+
+/*
+ * The cells of 64 scores, as bytes in the scores' order. Those below 0
+ * become 0 by the packs' saturation: -inf and the other values past
+ * the ints convert to INT_MIN, so only the top was clamped before.
+ */
+__attribute__((target(T512), always_inline))
+static inline __m512i
+cells64(__m512 y0, __m512 y1, __m512 y2, __m512 y3, __m512 vs, __m512 vb)
+{
+	/* The packs work by 128-bit lanes: packed dword 4 L + g holds
+	 * lanes 4 L to 4 L + 3 of y[g], so the scores 4j..4j+3 are in
+	 * dword 4 (j % 4) + j / 4. */
+	static const int32_t order[16] = {
+		0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+	};
+
+	return _mm512_permutexvar_epi32(_mm512_loadu_si512(order),
+	    _mm512_packus_epi16(
+	    _mm512_packs_epi32(cells16(y0, vs, vb), cells16(y1, vs, vb)),
+	    _mm512_packs_epi32(cells16(y2, vs, vb), cells16(y3, vs, vb))));
+}
+
+/* The 16 scores x[at..n) (with those past n read as -inf, cell 0). */
+__attribute__((target(T512), always_inline))
+static inline __m512
+load16(const float *x, size_t at, size_t n)
+{
+	if (at >= n)
+		return _mm512_set1_ps(-INFINITY);
+	return _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), n - at >= 16 ?
+	    0xffff : (__mmask16)((1u << (n - at)) - 1), x + at);
+}
+
+/* A 256-byte table's entries at the byte indices c. */
+__attribute__((target(T512), always_inline))
+static inline __m512i
+lookup256(const __m512i t[4], __m512i c, __mmask64 high)
+{
+	return _mm512_mask_blend_epi8(high,
+	    _mm512_permutex2var_epi8(t[0], c, t[1]),
+	    _mm512_permutex2var_epi8(t[2], c, t[3]));
+}
+
+/* cell[0..n) for the scores v[0..n), n <= 128. */
+__attribute__((target(T512)))
+static void
+cells_of(const float *v, size_t n, float s, float b, uint8_t *cell)
+{
+	const __m512 vs = _mm512_set1_ps(s), vb = _mm512_set1_ps(b);
+	uint8_t all[128];
+	size_t i;
+
+	for (i = 0; i < n; i += 64)
+		_mm512_storeu_si512(all + i, cells64(load16(v, i, n),
+		    load16(v, i + 16, n), load16(v, i + 32, n),
+		    load16(v, i + 48, n), vs, vb));
+	memcpy(cell, all, n);
+}
+
+/* The lanes of y that k flags, moved to amb + *a; *a counts them (m is
+ * k in a general register). */
+__attribute__((target(T512), always_inline))
+static inline void
+set_aside16(__m512 y, __mmask16 k, unsigned m, float *amb, size_t *a)
+{
+	_mm512_storeu_ps(amb + *a, _mm512_maskz_compress_ps(k, y));
+	*a += (size_t)__builtin_popcount(m);
+}
+
+/*
+ * The first pass: the sum of the table's counts over x[0..n); the items
+ * of flagged cells go to amb (room for n + 16), their number to *namb.
+ */
+__attribute__((target(T512)))
+static uint64_t
+cell_pass(const float *x, size_t n, const struct celltab *t, float *amb,
+    size_t *namb)
+{
+	const __m512 vs = _mm512_set1_ps(t->s), vb = _mm512_set1_ps(t->b);
+	const __m512i ones = _mm512_set1_epi8(1);
+	__m512i tab[4], acc = _mm512_setzero_si512();
+	uint64_t sum = 0;
+	size_t i, a = 0;
+	int g;
+
+	for (g = 0; g < 4; g++)
+		tab[g] = _mm512_loadu_si512(t->below + 64 * g);
+	for (i = 0; i < n; i += 64) {
+		__m512 y0, y1, y2, y3;
+		__m512i c, r;
+		__mmask64 ka;
+		uint64_t m;
+
+		if (i + 64 <= n) {
+			y0 = _mm512_loadu_ps(x + i);
+			y1 = _mm512_loadu_ps(x + i + 16);
+			y2 = _mm512_loadu_ps(x + i + 32);
+			y3 = _mm512_loadu_ps(x + i + 48);
+		} else {
+			y0 = load16(x, i, n);
+			y1 = load16(x, i + 16, n);
+			y2 = load16(x, i + 32, n);
+			y3 = load16(x, i + 48, n);
+		}
+		c = cells64(y0, y1, y2, y3, vs, vb);
+		r = lookup256(tab, c, _mm512_movepi8_mask(c));
+		ka = _mm512_movepi8_mask(r);
+		/* Without a branch: whether a block holds such items is
+		 * as good as random for a few positives. */
+		m = _cvtmask64_u64(ka);
+		set_aside16(y0, (__mmask16)ka, (unsigned)m & 0xffff, amb, &a);
+		set_aside16(y1, (__mmask16)_kshiftri_mask64(ka, 16),
+		    (unsigned)(m >> 16) & 0xffff, amb, &a);
+		set_aside16(y2, (__mmask16)_kshiftri_mask64(ka, 32),
+		    (unsigned)(m >> 32) & 0xffff, amb, &a);
+		set_aside16(y3, (__mmask16)_kshiftri_mask64(ka, 48),
+		    (unsigned)(m >> 48), amb, &a);
+		/* Each dword lane gains the sum of four signed bytes: a
+		 * flagged one is its count - 128, put right below. */
+		acc = _mm512_dpbusd_epi32(acc, ones, r);
+		if ((i & ((1u << 24) - 1)) == (1u << 24) - 64) {
+			/* A lane gains at most 508 a block. */
+			sum += (uint64_t)(int64_t)_mm512_reduce_add_epi32(acc);
+			acc = _mm512_setzero_si512();
+		}
+	}
+	*namb = a;
+	return sum + (uint64_t)(int64_t)_mm512_reduce_add_epi32(acc) +
+	    128 * (uint64_t)a;
+}
+
+/* v[idx] for 16 indices below 32 * K (K = 1, 2 or 4 pairs of vectors). */
+__attribute__((target(T512), always_inline))
+static inline __m512
+lookup_v(const __m512 v[8], __m512i idx, int K)
+{
+	__m512 a = _mm512_permutex2var_ps(v[0], idx, v[1]), b;
+	__mmask16 k32;
+
+	if (K == 1)
+		return a;
+	k32 = _mm512_test_epi32_mask(idx, _mm512_set1_epi32(32));
+	a = _mm512_mask_blend_ps(k32, a, _mm512_permutex2var_ps(v[2], idx,
+	    v[3]));
+	if (K == 2)
+		return a;
+	b = _mm512_mask_blend_ps(k32, _mm512_permutex2var_ps(v[4], idx, v[5]),
+	    _mm512_permutex2var_ps(v[6], idx, v[7]));
+	return _mm512_mask_blend_ps(_mm512_test_epi32_mask(idx,
+	    _mm512_set1_epi32(64)), a, b);
+}
+
+/*
+ * The second pass: for the items x[0..n) set aside, the sum of
+ * #{x > t} + #{x >= t} over the positives t of each item's cell. K
+ * pairs of vectors hold the positives.
+ */
+__attribute__((target(T512), always_inline))
+static inline uint64_t
+aside_pass_k(const float *x, size_t n, const struct celltab *t, int K)
+{
+	const __m512 vs = _mm512_set1_ps(t->s), vb = _mm512_set1_ps(t->b);
+	const __m512i ones = _mm512_set1_epi32(1);
+	__m512i first[4], many[4], acc = _mm512_setzero_si512();
+	__m512 v[8];
+	size_t i;
+	int g, k;
+
+	for (g = 0; g < 8; g++)
+		v[g] = g < 2 * K ? _mm512_loadu_ps(t->v + 16 * g) :
+		    _mm512_setzero_ps();
+	for (g = 0; g < 4; g++) {
+		first[g] = _mm512_loadu_si512(t->first + 64 * g);
+		many[g] = _mm512_loadu_si512(t->many + 64 * g);
+	}
+	for (i = 0; i < n; i += 64) {
+		/* Past n: -inf, in cell 0, which holds no positive. */
+		__m512 y0 = load16(x, i, n), y1 = load16(x, i + 16, n),
+		    y2 = load16(x, i + 32, n), y3 = load16(x, i + 48, n);
+		__m512i cb = cells64(y0, y1, y2, y3, vs, vb);
+		__mmask64 high = _mm512_movepi8_mask(cb);
+		uint8_t fb[64], mb[64];
+
+		_mm512_storeu_si512(fb, lookup256(first, cb, high));
+		_mm512_storeu_si512(mb, lookup256(many, cb, high));
+		for (g = 0; g < 4; g++) {
+			__m512i f = _mm512_cvtepu8_epi32(_mm_loadu_si128(
+			    (const __m128i *)(const void *)(fb + 16 * g)));
+			__m512i m = _mm512_cvtepu8_epi32(_mm_loadu_si128(
+			    (const __m128i *)(const void *)(mb + 16 * g)));
+			__m512 y = g == 0 ? y0 : g == 1 ? y1 : g == 2 ? y2 : y3;
+
+			for (k = 0; k < t->max_m; k++) {
+				__mmask16 on = _mm512_cmpgt_epi32_mask(m,
+				    _mm512_set1_epi32(k));
+				__m512 tv;
+
+				if (on == 0)
+					break;
+				tv = lookup_v(v, _mm512_add_epi32(f,
+				    _mm512_set1_epi32(k)), K);
+				acc = _mm512_mask_add_epi32(acc,
+				    _mm512_mask_cmp_ps_mask(on, y, tv,
+				    _CMP_GT_OQ), acc, ones);
+				acc = _mm512_mask_add_epi32(acc,
+				    _mm512_mask_cmp_ps_mask(on, y, tv,
+				    _CMP_GE_OQ), acc, ones);
+			}
+		}
+	}
+	/* A lane counts at most 2 * CELL_MAX_M an item of its 1/16. */
+	return (uint64_t)_mm512_reduce_add_epi64(_mm512_add_epi64(
+	    _mm512_cvtepu32_epi64(_mm512_castsi512_si256(acc)),
+	    _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(acc, 1))));
+}
+
+__attribute__((target(T512)))
+static uint64_t
+aside_pass(const float *x, size_t n, const struct celltab *t)
+{
+	if (t->P <= 32)
+		return aside_pass_k(x, n, t, 1);
+	if (t->P <= 64)
+		return aside_pass_k(x, n, t, 2);
+	return aside_pass_k(x, n, t, 4);
+}
+
+/*
+ * The table for the P (CELL_MIN_P to CELL_MAX) scores q, or -1 where
+ * their range cannot be mapped (zero, or past the floats) or one cell
+ * would hold more than CELL_MAX_M of them (many ties).
+ */
+static int
+cells_build(const float *q, size_t P, struct celltab *t)
+{
+	uint8_t cell[CELL_MAX + 1], at[CELLS];
+	float lo = q[0], hi = q[0];
+	double sd, bd;
+	uint64_t acc;
+	size_t j, k;
+
+	for (j = 1; j < P; j++) {
+		lo = q[j] < lo ? q[j] : lo;
+		hi = q[j] > hi ? q[j] : hi;
+	}
+	if (!(hi > lo))
+		return -1;
+	sd = (CELLS - 6) / ((double)hi - (double)lo);
+	bd = 2 - (double)lo * sd;
+	t->s = (float)sd;
+	t->b = (float)bd;
+	if (!isfinite(t->s) || !(t->s > 0) || !isfinite(t->b))
+		return -1;
+	cells_of(q, P, t->s, t->b, cell);
+	memset(t->many, 0, sizeof t->many);
+	t->max_m = 0;
+	for (j = 0; j < P; j++)
+		if (++t->many[cell[j]] > t->max_m)
+			t->max_m = t->many[cell[j]];
+	/* Cell 0 (where padding goes) and the top one hold no positive. */
+	if (t->many[0] != 0 || t->many[CELLS - 1] != 0 ||
+	    t->max_m > CELL_MAX_M)
+		return -1;
+	/* Prefix sums eight cells at a time: no byte passes 127, so the
+	 * product's byte i is the sum of bytes 0 to i, without carries. */
+	for (k = 0, acc = 0; k < CELLS; k += 8) {
+		uint64_t m, ex;
+
+		memcpy(&m, t->many + k, 8);
+		ex = m * BYTES(1) - m + acc * BYTES(1);
+		memcpy(t->first + k, &ex, 8);
+		/* CELL_FLAG in each byte of m that is not 0. */
+		ex |= ((m & BYTES(0x7f)) + BYTES(0x7f)) & BYTES(0x80);
+		memcpy(t->below + k, &ex, 8);
+		acc += (m * BYTES(1)) >> 56;
+	}
+	memcpy(at, t->first, sizeof at);
+	for (j = 0; j < P; j++)
+		t->v[at[cell[j]]++] = q[j];
+	for (j = P; j < CELL_MAX + 1; j++)
+		t->v[j] = 0;
+	t->P = P;
+	return 0;
+}
+#endif
+
 #ifdef HAVE_RANK_AVX2
 static int avx2;		/* this CPU runs the AVX2 versions */
+#endif
+#ifdef HAVE_RANK_CELLS
+static int cells;		/* and the AVX-512 cell table */
 #endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -262,6 +604,12 @@ init(void)
 	if (avx2)
 		perm_init();
 #endif
+#ifdef HAVE_RANK_CELLS
+	cells = avx2 && __builtin_cpu_supports("avx512f") &&
+	    __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512vbmi") &&
+	    __builtin_cpu_supports("avx512vnni");
+#endif
 }
 
 /* One call's state: its scratch and how deep it splits. */
@@ -269,6 +617,27 @@ struct ctx {
 	struct model_rank_scratch *s;
 	size_t depth;
 };
+
+#ifdef HAVE_RANK_CELLS
+/*
+ * The count for the P scores q among x[0..n) by the cell table, or -1
+ * where cells_build() refuses them.
+ */
+static int
+count_cells(struct model_rank_scratch *s, const float *x, size_t n,
+    const float *q, size_t P, uint64_t *total)
+{
+	struct celltab t;
+	size_t namb;
+	uint64_t sum;
+
+	if (cells_build(q, P, &t) < 0)
+		return -1;
+	sum = cell_pass(x, n, &t, s->amb, &namb);
+	*total = 2 * sum + aside_pass(s->amb, namb, &t);
+	return 0;
+}
+#endif
 
 /* The count for the node's positives among x[0..n), at depth level. */
 static uint64_t
@@ -279,6 +648,21 @@ count_node(const struct ctx *c, const float *x, size_t n,
 	float *L, *R;
 	size_t mid, nl, nr;
 
+#ifdef HAVE_RANK_CELLS
+	/* Few enough positives (with repeats) for the cell table. */
+	if (cells && n >= CELL_MIN_N && weight(nd, nd->lo, nd->hi) >=
+	    CELL_MIN_P && weight(nd, nd->lo, nd->hi) <= CELL_MAX) {
+		float q[CELL_MAX];
+		size_t j, P = 0;
+		uint64_t r, t;
+
+		for (j = nd->lo; j < nd->hi; j++)
+			for (r = weight(nd, j, j + 1); r > 0; r--)
+				q[P++] = nd->v[j];
+		if (count_cells(c->s, x, n, q, P, &t) == 0)
+			return t;
+	}
+#endif
 	if (nd->hi - nd->lo <= LEAF || level == c->depth || n == 0) {
 #ifdef HAVE_RANK_AVX2
 		if (avx2)
@@ -326,6 +710,20 @@ model_rank_count(const float *row, size_t n, const float *q, size_t P,
 
 	if (P == 0 || n == 0)
 		return 0;
+	pthread_once(&once, init);
+#ifdef HAVE_RANK_CELLS
+	if (cells && n >= CELL_MIN_N && n + 16 > s->ambcap) {
+		s->ambcap = n + 16;
+		free(s->amb);
+		s->amb = ep_xreallocarray(NULL, s->ambcap, sizeof *s->amb);
+	}
+	if (cells && n >= CELL_MIN_N && P >= CELL_MIN_P && P <= CELL_MAX) {
+		uint64_t t;
+
+		if (count_cells(s, row, n, q, P, &t) == 0)
+			return t;
+	}
+#endif
 	if (P + 1 > s->vcap) {
 		s->vcap = 2 * P + 1;
 		s->v = ep_xreallocarray(s->v, s->vcap, sizeof *s->v);
@@ -368,7 +766,6 @@ model_rank_count(const float *row, size_t n, const float *q, size_t P,
 		    sizeof *s->buf);
 	}
 	c.s = s;
-	pthread_once(&once, init);
 	nd.v = s->v;
 	nd.wsum = s->wsum;
 	nd.lo = 0;
@@ -380,6 +777,7 @@ void
 model_rank_scratch_release(struct model_rank_scratch *s)
 {
 	free(s->buf);
+	free(s->amb);
 	free(s->v);
 	free(s->wsum);
 	memset(s, 0, sizeof *s);

@@ -1,9 +1,11 @@
 /*
- * Tests for models/rankcount: the split-and-count against counting every
- * (item, positive) pair, on rows with ties, infinities and every tail
- * length, and positives few and many (past the split depth's cap).
- * tests/test_rankcount_scalar.c runs the same tests on the version
- * without AVX2.
+ * Tests for models/rankcount: the cell table and the split-and-count
+ * against counting every (item, positive) pair, on rows with ties,
+ * infinities and every tail length, items on and next to the cells'
+ * edges, and positives few and many (past the cells' and the split
+ * depth's caps). tests/test_rankcount_avx2.c runs the same tests on the
+ * version without the AVX-512 cell table, tests/test_rankcount_scalar.c
+ * on the one without AVX2.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +98,12 @@ test_matches_definition(void **state)
 	for (t = 0; t < 400; t++)
 		check(&rng, &s, ep_rng_below(&rng, 2000),
 		    ep_rng_below(&rng, t % 4 == 0 ? 400 : 40), t % 3);
+	/* Every tail past one and two blocks of 64 with the cells' sizes
+	 * of positives. */
+	for (kind = 0; kind < 3; kind++)
+		for (t = 0; t < 260; t++)
+			check(&rng, &s, 64 + (size_t)t % 130,
+			    3 + ep_rng_below(&rng, 130), kind);
 	model_rank_scratch_release(&s);
 }
 
@@ -165,6 +173,135 @@ test_every_lane_pattern(void **state)
 	model_rank_scratch_release(&s);
 }
 
+/* The count for row and q, checked against the definition. */
+static void
+check_row(const float *row, size_t n, const float *q, size_t P,
+    struct model_rank_scratch *s, const char *what)
+{
+	uint64_t got = model_rank_count(row, n, q, P, s),
+	    want = naive_count(row, n, q, P);
+
+	if (got != want)
+		fail_msg("%s (n %zu, P %zu): count %llu, want %llu", what, n,
+		    P, (unsigned long long)got, (unsigned long long)want);
+}
+
+/*
+ * Items on the edges of the cells (where x * s + b is a whole number,
+ * with the map rankcount.c chooses), a float either side of each edge
+ * and of each positive, for 3 to 130 positives (past the table's 127).
+ */
+static void
+test_cell_edges(void **state)
+{
+	struct model_rank_scratch s;
+	struct ep_rng rng;
+	float *row = ep_xreallocarray(NULL, 4000, sizeof *row);
+	float q[130];
+	size_t Ps[] = { 3, 4, 9, 31, 32, 33, 64, 65, 127, 128, 130 };
+	size_t t, j, n, P;
+	int k, d;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	ep_rng_seed(&rng, 13, 3);
+	for (t = 0; t < sizeof Ps / sizeof *Ps; t++) {
+		float lo = INFINITY, hi = -INFINITY;
+		double sd, bd;
+
+		P = Ps[t];
+		for (j = 0; j < P; j++) {
+			q[j] = (float)ep_rng_normal(&rng);
+			lo = q[j] < lo ? q[j] : lo;
+			hi = q[j] > hi ? q[j] : hi;
+		}
+		sd = 250 / ((double)hi - (double)lo);
+		bd = 2 - (double)lo * sd;
+		n = 0;
+		for (k = -2; k <= 258; k++) {
+			float e = (float)((k - (float)bd) / (float)sd);
+
+			row[n++] = e;
+			row[n++] = nextafterf(e, INFINITY);
+			row[n++] = nextafterf(e, -INFINITY);
+		}
+		for (j = 0; j < P; j++)
+			for (d = 0; d < 5; d++) {
+				float x = q[j];
+				int m;
+
+				for (m = 0; m < d; m++)
+					x = nextafterf(x, d % 2 ?
+					    INFINITY : -INFINITY);
+				row[n++] = x;
+			}
+		check_row(row, n, q, P, &s, "edges");
+		/* Every tail length past a block of 64. */
+		for (j = 0; j < 130; j += 7)
+			check_row(row + j, 64 + j, q, P, &s, "edge tails");
+	}
+	model_rank_scratch_release(&s);
+	free(row);
+}
+
+/*
+ * The positives the cells cannot take, each counted the other way:
+ * infinite ones, a range of nothing or of one float, the widest range,
+ * many equal in one cell; and a row past 2^24 items, where the first
+ * pass empties its counters into a wider one.
+ */
+static void
+test_cell_refusals(void **state)
+{
+	struct model_rank_scratch s;
+	struct ep_rng rng;
+	enum { N = 3000 };
+	float *row = ep_xreallocarray(NULL, N, sizeof *row), q[40], *big;
+	size_t i, j, nbig = ((size_t)1 << 24) + 100;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	ep_rng_seed(&rng, 14, 3);
+	for (i = 0; i < N; i++)
+		row[i] = score(&rng, 2);
+	for (j = 0; j < 10; j++)
+		q[j] = row[j * 7];
+	q[3] = INFINITY;
+	check_row(row, N, q, 10, &s, "a positive at +inf");
+	q[3] = -INFINITY;
+	check_row(row, N, q, 10, &s, "a positive at -inf");
+	q[3] = -FLT_MAX;
+	q[4] = FLT_MAX;
+	check_row(row, N, q, 10, &s, "the widest range");
+	for (j = 0; j < 10; j++)
+		q[j] = 0.5f;
+	check_row(row, N, q, 10, &s, "one score");
+	q[9] = nextafterf(0.5f, 1);
+	check_row(row, N, q, 10, &s, "a range of one float");
+	q[0] = 1.4e-45f;	/* the least denormal: the map's scale */
+	q[1] = 0;		/* would pass the floats */
+	q[2] = 0;
+	check_row(row, N, q, 3, &s, "a range of one denormal");
+	for (j = 0; j < 40; j++)
+		q[j] = j < 12 ? 0.25f : (float)ep_rng_normal(&rng);
+	check_row(row, N, q, 40, &s, "twelve equal positives");
+	for (i = 0; i < N; i++)
+		row[i] = (float)ep_rng_below(&rng, 5);
+	check_row(row, N, q, 40, &s, "a row of five values");
+
+	big = ep_xreallocarray(NULL, nbig, sizeof *big);
+	for (i = 0; i < nbig; i++)
+		big[i] = (float)(i % 1000) / 1000;
+	q[0] = 0.1f;
+	q[1] = 0.5f;
+	q[2] = 0.9f;
+	q[3] = 0.5f;
+	check_row(big, nbig, q, 4, &s, "2^24 + 100 items");
+	free(big);
+	model_rank_scratch_release(&s);
+	free(row);
+}
+
 int
 main(void)
 {
@@ -172,6 +309,8 @@ main(void)
 		cmocka_unit_test(test_matches_definition),
 		cmocka_unit_test(test_many_positives),
 		cmocka_unit_test(test_every_lane_pattern),
+		cmocka_unit_test(test_cell_edges),
+		cmocka_unit_test(test_cell_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
