@@ -309,20 +309,18 @@ eval_user(const struct job *jb, struct scratch *s, uint32_t u, float *row,
 		s->mark[pi[j]] = 0;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The tail set of TailPercentage, as RecBole chooses it. */
+/*
+ * The tail set of TailPercentage, as RecBole chooses it: items with at
+ * most ratio training interactions where ratio > 1, or else the first
+ * max(1, int(ratio * n)) of the n training items by (count, id)
+ * ascending, found by counting rather than sorting.
+ */
 static unsigned char *
 tail_set(const struct model_split *sp, double ratio)
 {
 	unsigned char *tail = ep_xcalloc(sp->n_items ? sp->n_items : 1, 1);
-	uint32_t i, n = 0;
+	uint32_t i, n = 0, top = 0, c, edge;
+	size_t cut, below, *hist;
 
 	if (ratio > 1) {
 		for (i = 0; i < sp->n_items; i++)
@@ -330,24 +328,35 @@ tail_set(const struct model_split *sp, double ratio)
 			    sp->item_pop[i] <= ratio;
 		return tail;
 	}
-	{
-		/* Training items by (count, id) ascending; the first
-		 * max(1, int(ratio * n)) of them. Keys pack count and id. */
-		uint64_t *key = ep_xreallocarray(NULL, sp->n_items ?
-		    sp->n_items : 1, sizeof *key);
-		size_t cut, k;
+	for (i = 0; i < sp->n_items; i++)
+		if (sp->item_pop[i] > 0) {
+			n++;
+			top = sp->item_pop[i] > top ? sp->item_pop[i] : top;
+		}
+	if (n == 0)
+		return tail;
+	cut = (size_t)((double)n * ratio);
+	if (cut < 1)
+		cut = 1;
+	/* The count at which the cut falls: every item below it is in,
+	 * and those at it in id order until the cut. */
+	hist = ep_xcalloc((size_t)top + 1, sizeof *hist);
+	for (i = 0; i < sp->n_items; i++)
+		hist[sp->item_pop[i]]++;
+	for (c = 1, below = 0; c < top && below + hist[c] < cut; c++)
+		below += hist[c];
+	edge = c;
+	for (i = 0; i < sp->n_items; i++) {
+		uint32_t p = sp->item_pop[i];
 
-		for (i = 0; i < sp->n_items; i++)
-			if (sp->item_pop[i] > 0)
-				key[n++] = (uint64_t)sp->item_pop[i] << 32 | i;
-		qsort(key, n, sizeof *key, cmp_u64);
-		cut = (size_t)((double)n * ratio);
-		if (cut < 1)
-			cut = 1;
-		for (k = 0; k < cut && k < n; k++)
-			tail[(uint32_t)key[k]] = 1;
-		free(key);
+		if (p > 0 && p < edge)
+			tail[i] = 1;
+		else if (p == edge && below < cut) {
+			tail[i] = 1;
+			below++;
+		}
 	}
+	free(hist);
 	return tail;
 }
 
@@ -510,23 +519,34 @@ model_eval_run(const struct model_split *sp, enum model_part part,
 			break;
 		}
 		case MODEL_GINIINDEX: {
-			uint64_t *sorted = ep_xreallocarray(NULL, I ? I : 1,
-			    sizeof *sorted);
+			/* The recommended items' counts in ascending order,
+			 * by counting: a count is at most the users'. */
+			uint64_t top = 0, v, *hist;
+			size_t at;
 			double g = 0;
 
 			for (i = 0; i < I; i++)
-				if (c[i] > 0)
-					sorted[m++] = c[i];
-			qsort(sorted, m, sizeof *sorted, cmp_u64);
+				if (c[i] > 0) {
+					m++;
+					top = c[i] > top ? c[i] : top;
+				}
+			hist = ep_xcalloc((size_t)top + 1, sizeof *hist);
+			for (i = 0; i < I; i++)
+				hist[c[i]]++;
 			/* The m recommended items take the top m of den
 			 * indices; unrecommended ones count zero. */
-			for (i = 0; i < m; i++) {
-				double idx = den - (double)m + 1 + (double)i;
+			for (v = 1, at = 0; v <= top; v++) {
+				uint64_t k;
 
-				g += (2 * idx - den - 1) * (double)sorted[i];
+				for (k = 0; k < hist[v]; k++, at++) {
+					double idx = den - (double)m + 1 +
+					    (double)at;
+
+					g += (2 * idx - den - 1) * (double)v;
+				}
 			}
 			res->value[j] = g / total / den;
-			free(sorted);
+			free(hist);
 			break;
 		}
 		default:

@@ -244,6 +244,88 @@ cmp_cand(const void *a, const void *b)
 	return (x->i > y->i) - (x->i < y->i);
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * GiniIndex and TailPercentage (a share of 0.3, so that the cut falls
+ * among items of equal counts) of the test part, against sorting: the
+ * counts of the top-K lists for Gini, the training items by (count,
+ * id) for the tail set.
+ */
+static void
+check_aggregates(const struct model_split *sp, const float *m, int K)
+{
+	uint32_t U = sp->n_users, I = sp->n_items, u, i;
+	uint64_t *cnt = ep_xcalloc(I, sizeof *cnt), *key;
+	unsigned char *tail = ep_xcalloc(I, 1);
+	struct model_eval_spec spec;
+	struct model_eval_result r;
+	struct ep_err err = EP_ERR_INIT;
+	struct dense d = { m, I };
+	double den = (double)I + 1, g = 0, tp = 0, total;
+	size_t users = 0, n = 0, cut, j, nrec = 0;
+
+	for (i = 0; i < I; i++)
+		if (sp->item_pop[i] > 0)
+			n++;
+	key = ep_xcalloc(n + I + 1, sizeof *key);
+	for (i = 0, n = 0; i < I; i++)
+		if (sp->item_pop[i] > 0)
+			key[n++] = (uint64_t)sp->item_pop[i] << 32 | i;
+	qsort(key, n, sizeof *key, cmp_u64);
+	cut = (size_t)((double)n * 0.3);
+	for (j = 0; j < cut; j++)
+		tail[(uint32_t)key[j]] = 1;
+	for (u = 0; u < U; u++) {
+		struct cand c[64];
+		size_t nc = 0;
+
+		if (model_csr_row_len(&sp->part[MODEL_TEST], u) == 0)
+			continue;
+		users++;
+		for (i = 0; i < I; i++)
+			if (!model_csr_has(&sp->part[MODEL_TRAIN], u, i) &&
+			    !model_csr_has(&sp->part[MODEL_VALID], u, i)) {
+				c[nc].s = m[u * I + i];
+				c[nc].i = i;
+				nc++;
+			}
+		qsort(c, nc, sizeof *c, cmp_cand);
+		for (j = 0; j < (size_t)K && j < nc; j++) {
+			cnt[c[j].i]++;
+			tp += tail[c[j].i];
+		}
+	}
+	total = (double)users * K;
+	for (i = 0; i < I; i++)
+		if (cnt[i] > 0)
+			key[nrec++] = cnt[i];
+	qsort(key, nrec, sizeof *key, cmp_u64);
+	for (j = 0; j < nrec; j++)
+		g += (2 * (den - (double)nrec + 1 + (double)j) - den - 1) *
+		    (double)key[j];
+
+	if (model_eval_parse("giniindex@7,tailpercentage@7", &spec, &err) < 0)
+		fail_msg("%s", err.msg);
+	spec.tail_ratio = 0.3;
+	assert_int_equal(model_eval_run(sp, MODEL_TEST, &spec, score_dense,
+	    &d, &r, &err), 0);
+	assert_true(cut > 1 && nrec > 1);
+	assert_close(value(&spec, &r, MODEL_GINIINDEX, K), g / total / den,
+	    1e-12);
+	assert_close(value(&spec, &r, MODEL_TAILPERCENTAGE, K),
+	    tp / (double)K / (double)users, 1e-12);
+	free(cnt);
+	free(tail);
+	free(key);
+}
+
 static void
 test_against_brute_force(void **state)
 {
@@ -348,6 +430,7 @@ test_against_brute_force(void **state)
 	for (k = 0; k < 6; k++)
 		assert_close(r.value[k], want[k] / (double)users, 1e-12);
 	assert_close(r.value[6], gnum / gden, 1e-12);
+	check_aggregates(&sp, m, K);
 	model_split_release(&sp);
 	for (k = 0; k < 3; k++)
 		free(pr[k]);
