@@ -494,13 +494,13 @@ aside_pass_k(const float *x, size_t n, const struct celltab *t, int K)
 			    (const __m128i *)(const void *)(mb + 16 * g)));
 			__m512 y = g == 0 ? y0 : g == 1 ? y1 : g == 2 ? y2 : y3;
 
+			/* Without a branch on the lanes' counts: which
+			 * groups reach a second positive is random. */
 			for (k = 0; k < t->max_m; k++) {
 				__mmask16 on = _mm512_cmpgt_epi32_mask(m,
 				    _mm512_set1_epi32(k));
 				__m512 tv;
 
-				if (on == 0)
-					break;
 				tv = lookup_v(v, _mm512_add_epi32(f,
 				    _mm512_set1_epi32(k)), K);
 				acc = _mm512_mask_add_epi32(acc,
@@ -518,15 +518,25 @@ aside_pass_k(const float *x, size_t n, const struct celltab *t, int K)
 	    _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(acc, 1))));
 }
 
+/* The pairs of 16-float vectors that hold P positives. */
+static int
+pairs_for(size_t P)
+{
+	return P <= 32 ? 1 : P <= 64 ? 2 : 4;
+}
+
 __attribute__((target(T512)))
 static uint64_t
 aside_pass(const float *x, size_t n, const struct celltab *t)
 {
-	if (t->P <= 32)
+	switch (pairs_for(t->P)) {
+	case 1:
 		return aside_pass_k(x, n, t, 1);
-	if (t->P <= 64)
+	case 2:
 		return aside_pass_k(x, n, t, 2);
-	return aside_pass_k(x, n, t, 4);
+	default:
+		return aside_pass_k(x, n, t, 4);
+	}
 }
 
 /*
@@ -581,7 +591,8 @@ cells_build(const float *q, size_t P, struct celltab *t)
 	memcpy(at, t->first, sizeof at);
 	for (j = 0; j < P; j++)
 		t->v[at[cell[j]]++] = q[j];
-	for (j = P; j < CELL_MAX + 1; j++)
+	/* The vectors' lanes past the positives are read, never used. */
+	for (j = P; j < 32 * (size_t)pairs_for(P); j++)
 		t->v[j] = 0;
 	t->P = P;
 	return 0;
