@@ -435,9 +435,10 @@ model_dot_score(const float *U, const float *V, size_t w,
 
 /*
  * Once the list is full, a score enters only above the last one kept:
- * sixteen scores are tested against that threshold at a time, and only
- * a block holding one above it (or a NaN) is looked at one by one. A
- * request's top-10 then costs a compare a score instead of a call.
+ * sixteen scores are tested against that threshold at a time, and in a
+ * block holding one above it (or a NaN) only those are offered, in
+ * order, found from a mask of the block's comparisons. A request's
+ * top-10 then costs a compare a score instead of a call.
  */
 VERSIONS void
 model_topk_scan(float *row, size_t n, int k, float *ts, uint32_t *ti,
@@ -464,22 +465,28 @@ model_topk_scan(float *row, size_t n, int k, float *ts, uint32_t *ti,
 			return;
 		for (; i + 16 <= n; i += 16) {
 			float thr = ts[k - 1];
-			int any = 0;
+			unsigned any = 0, bits = 0;
 
 #pragma omp simd reduction(|:any)
 			for (j = 0; j < 16; j++)
 				any |= !(row[i + j] <= thr);
 			if (!any)
 				continue;
-			for (j = i; j < i + 16; j++) {
-				float x = row[j];
+			/* Only the scores above the threshold (and NaN),
+			 * in order: the threshold only rises. */
+#pragma omp simd reduction(|:bits)
+			for (j = 0; j < 16; j++)
+				bits |= (unsigned)!(row[i + j] <= thr) << j;
+			for (; bits != 0; bits &= bits - 1) {
+				size_t at = i + (size_t)__builtin_ctz(bits);
+				float x = row[at];
 
 				if (x != x) {
 					if (!nan_low)
 						continue;
-					row[j] = x = -FLT_MAX;
+					row[at] = x = -FLT_MAX;
 				}
-				model_topk_offer(ts, ti, cnt, k, x, (uint32_t)j);
+				model_topk_offer(ts, ti, cnt, k, x, (uint32_t)at);
 			}
 		}
 	}
