@@ -21,12 +21,17 @@
  * training rng for each batch (and of layer and element), so the result
  * depends on the seed only. Full-sort scoring pushes every (user,
  * item) pair through the MLP, as RecBole must (NeuMF has no dot-product
- * shortcut), with GEMMs over all items for a user; the item half of the
- * first layer, W_0 [0, q'_i] + b_0, does not depend on the user and is
- * computed once by prepare().
+ * shortcut); the item half of the first layer, W_0 [0, q'_i] + b_0,
+ * does not depend on the user and is computed once by prepare(), and
+ * the rest of the tower runs fused, sixteen items at a time, a weight
+ * broadcast into all of them (one multiply-add an item and weight,
+ * with no pass of its own for the biases and ReLUs).
  */
 #include <cblas.h>
 #include <math.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +41,8 @@
 #include "core/banned.h"
 
 #define MAX_LAYERS 3
+/* Items a block of the scoring tower (two AVX2 vectors). */
+#define TOWER_LANES 16
 
 enum { T_UMF, T_IMF, T_UMLP, T_IMLP, T_FIXED };
 
@@ -63,7 +70,8 @@ struct model {
 	float *gmf;		/* p_u * q_i */
 	float *dz;		/* d(loss)/dz */
 	float *gcur, *gnxt;	/* gradients flowing down the MLP */
-	/* Scoring cache: W_0 [0, q'_i] + b_0 for every item. */
+	/* Scoring cache: W_0 [0, q'_i] + b_0 for every item, blocked
+	 * for the tower (neumf_prepare()). */
 	float *qw;
 	int cached;
 };
@@ -417,79 +425,219 @@ neumf_stepped(struct model *m)
 	m->cached = 0;
 }
 
+/*
+ * The scoring cache: W_0 [0, q'_i] + b_0 for every item, in blocks of
+ * TOWER_LANES items, value c of the block's item k at c * TOWER_LANES +
+ * k (the items past the last are 0).
+ */
 static void
 neumf_prepare(struct model *m)
 {
-	size_t ni = m->sp->n_items, h = m->w[1], me = m->me, i;
+	size_t ni = m->sp->n_items, h = m->w[1], me = m->me, i, c;
+	size_t nb = (ni + TOWER_LANES - 1) / TOWER_LANES;
+	float *qi = ep_xaligned(ni * h, sizeof(float));
 
 	if (m->qw == NULL)
-		m->qw = ep_xaligned(ni * h, sizeof(float));
+		m->qw = ep_xaligned(nb * TOWER_LANES * h, sizeof(float));
 	for (i = 0; i < ni; i++)
-		memcpy(m->qw + i * h, m->lb[0]->w, h * sizeof(float));
+		memcpy(qi + i * h, m->lb[0]->w, h * sizeof(float));
 	/* W_0's item half is its columns me .. 2 me. */
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)ni, (int)h,
 	    (int)me, 1.0f, m->t[T_IMLP].w, (int)me, m->lw[0]->w + me,
-	    (int)(2 * me), 1.0f, m->qw, (int)h);
+	    (int)(2 * me), 1.0f, qi, (int)h);
+	memset(m->qw, 0, nb * TOWER_LANES * h * sizeof(float));
+	for (i = 0; i < ni; i++)
+		for (c = 0; c < h; c++)
+			m->qw[(i / TOWER_LANES * h + c) * TOWER_LANES +
+			    i % TOWER_LANES] = qi[i * h + c];
+	free(qi);
 	m->cached = 1;
 }
+
+/*
+ * The MLP tower for a block of TOWER_LANES items: from the cached item
+ * halves qb and the user's half ub of the first layer, the MLP's part
+ * of each item's logit, w_mlp . x_L + b, into z. Lanes are items, so a
+ * weight is broadcast and multiplied into every item at once. xa and xb
+ * hold maxw x TOWER_LANES floats each.
+ */
+static void
+tower_plain(const struct model *m, const float *qb, const float *ub,
+    float *xa, float *xb, float *z)
+{
+	const float *wout = m->ow->w + m->mf;
+	size_t h = m->w[1], L = m->layers, l, c, o, k;
+	float *cur = xa, *nxt = xb, *t;
+
+	for (c = 0; c < h; c++)
+		for (k = 0; k < TOWER_LANES; k++) {
+			float v = qb[c * TOWER_LANES + k] + ub[c];
+
+			cur[c * TOWER_LANES + k] = v > 0 ? v : 0.0f;
+		}
+	for (l = 1; l < L; l++) {
+		size_t in = m->w[l], out = m->w[l + 1];
+		const float *W = m->lw[l]->w, *b = m->lb[l]->w;
+
+		for (o = 0; o < out; o++) {
+			float acc[TOWER_LANES];
+
+			for (k = 0; k < TOWER_LANES; k++)
+				acc[k] = b[o];
+			for (c = 0; c < in; c++)
+				for (k = 0; k < TOWER_LANES; k++)
+					acc[k] += W[o * in + c] *
+					    cur[c * TOWER_LANES + k];
+			for (k = 0; k < TOWER_LANES; k++)
+				nxt[o * TOWER_LANES + k] = acc[k] > 0 ?
+				    acc[k] : 0.0f;
+		}
+		t = cur;
+		cur = nxt;
+		nxt = t;
+	}
+	for (k = 0; k < TOWER_LANES; k++)
+		z[k] = m->ob->w[0];
+	for (c = 0; c < m->w[L]; c++)
+		for (k = 0; k < TOWER_LANES; k++)
+			z[k] += wout[c] * cur[c * TOWER_LANES + k];
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_TOWER_AVX2 1
+/* acc + w[0] * x, a weight broadcast to the lanes, fused. */
+#define TOWER_FMA(acc, w, x) \
+	((acc) = _mm256_fmadd_ps(_mm256_broadcast_ss(w), (x), (acc)))
+
+/* tower_plain() in AVX2 and FMA: four outputs a pass, each two
+ * accumulators of eight items, so that a broadcast weight serves two
+ * multiply-adds and a loaded input four. */
+__attribute__((target("avx2,fma")))
+static void
+tower_avx2(const struct model *m, const float *qb, const float *ub,
+    float *xa, float *xb, float *z)
+{
+	const __m256 zero = _mm256_setzero_ps();
+	const float *wout = m->ow->w + m->mf;
+	size_t h = m->w[1], L = m->layers, l, c, o;
+	float *cur = xa, *nxt = xb, *t;
+	__m256 acc, acc2;
+
+	for (c = 0; c < 2 * h; c++)
+		_mm256_store_ps(cur + 8 * c, _mm256_max_ps(_mm256_add_ps(
+		    _mm256_load_ps(qb + 8 * c), _mm256_set1_ps(ub[c / 2])),
+		    zero));
+	for (l = 1; l < L; l++) {
+		size_t in = m->w[l], out = m->w[l + 1];
+		const float *W = m->lw[l]->w, *b = m->lb[l]->w;
+
+		for (o = 0; o + 4 <= out; o += 4) {
+			const float *w0 = W + o * in;
+			__m256 a0 = _mm256_set1_ps(b[o]), b0 = a0,
+			    a1 = _mm256_set1_ps(b[o + 1]), b1 = a1,
+			    a2 = _mm256_set1_ps(b[o + 2]), b2 = a2,
+			    a3 = _mm256_set1_ps(b[o + 3]), b3 = a3;
+
+			for (c = 0; c < in; c++) {
+				__m256 x = _mm256_load_ps(cur + 16 * c),
+				    y = _mm256_load_ps(cur + 16 * c + 8), wv;
+
+				wv = _mm256_broadcast_ss(w0 + c);
+				a0 = _mm256_fmadd_ps(wv, x, a0);
+				b0 = _mm256_fmadd_ps(wv, y, b0);
+				wv = _mm256_broadcast_ss(w0 + in + c);
+				a1 = _mm256_fmadd_ps(wv, x, a1);
+				b1 = _mm256_fmadd_ps(wv, y, b1);
+				wv = _mm256_broadcast_ss(w0 + 2 * in + c);
+				a2 = _mm256_fmadd_ps(wv, x, a2);
+				b2 = _mm256_fmadd_ps(wv, y, b2);
+				wv = _mm256_broadcast_ss(w0 + 3 * in + c);
+				a3 = _mm256_fmadd_ps(wv, x, a3);
+				b3 = _mm256_fmadd_ps(wv, y, b3);
+			}
+			_mm256_store_ps(nxt + 16 * o, _mm256_max_ps(a0, zero));
+			_mm256_store_ps(nxt + 16 * o + 8, _mm256_max_ps(b0, zero));
+			_mm256_store_ps(nxt + 16 * (o + 1),
+			    _mm256_max_ps(a1, zero));
+			_mm256_store_ps(nxt + 16 * (o + 1) + 8,
+			    _mm256_max_ps(b1, zero));
+			_mm256_store_ps(nxt + 16 * (o + 2),
+			    _mm256_max_ps(a2, zero));
+			_mm256_store_ps(nxt + 16 * (o + 2) + 8,
+			    _mm256_max_ps(b2, zero));
+			_mm256_store_ps(nxt + 16 * (o + 3),
+			    _mm256_max_ps(a3, zero));
+			_mm256_store_ps(nxt + 16 * (o + 3) + 8,
+			    _mm256_max_ps(b3, zero));
+		}
+		for (; o < out; o++) {
+			acc = acc2 = _mm256_set1_ps(b[o]);
+			for (c = 0; c < in; c++) {
+				TOWER_FMA(acc, W + o * in + c,
+				    _mm256_load_ps(cur + 16 * c));
+				TOWER_FMA(acc2, W + o * in + c,
+				    _mm256_load_ps(cur + 16 * c + 8));
+			}
+			_mm256_store_ps(nxt + 16 * o, _mm256_max_ps(acc, zero));
+			_mm256_store_ps(nxt + 16 * o + 8,
+			    _mm256_max_ps(acc2, zero));
+		}
+		t = cur;
+		cur = nxt;
+		nxt = t;
+	}
+	acc = acc2 = _mm256_set1_ps(m->ob->w[0]);
+	for (c = 0; c < m->w[L]; c++) {
+		TOWER_FMA(acc, wout + c, _mm256_load_ps(cur + 16 * c));
+		TOWER_FMA(acc2, wout + c, _mm256_load_ps(cur + 16 * c + 8));
+	}
+	_mm256_storeu_ps(z, acc);
+	_mm256_storeu_ps(z + 8, acc2);
+}
+#endif
 
 static void
 neumf_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
-	size_t ni = m->sp->n_items, mf = m->mf, me = m->me, L = m->layers;
-	size_t j, i, c, l, h = m->w[1], sz = 0;
-	float *buf[2], *ub, *pw;
+	size_t ni = m->sp->n_items, mf = m->mf, me = m->me, h = m->w[1];
+	size_t nb = (ni + TOWER_LANES - 1) / TOWER_LANES, j, b, k;
+	float *xa, *xb, *ub, *pw, z[TOWER_LANES];
+	void (*tower)(const struct model *, const float *, const float *,
+	    float *, float *, float *) = tower_plain;
 
-	for (l = 1; l <= L; l++)
-		if (m->w[l] > sz)
-			sz = m->w[l];
-	buf[0] = ep_xaligned(ni * sz, sizeof(float));
-	buf[1] = ep_xaligned(ni * sz, sizeof(float));
+#ifdef HAVE_TOWER_AVX2
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		tower = tower_avx2;
+#endif
+	xa = ep_xaligned(m->maxw * TOWER_LANES, sizeof(float));
+	xb = ep_xaligned(m->maxw * TOWER_LANES, sizeof(float));
 	ub = ep_xaligned(h, sizeof(float));
 	pw = ep_xaligned(mf, sizeof(float));
 	for (j = 0; j < n; j++) {
 		const float *pm = m->t[T_UMLP].w + (size_t)users[j] * me;
 		const float *pf = m->t[T_UMF].w + (size_t)users[j] * mf;
-		float *row = out + j * ni, *x = buf[0];
+		float *row = out + j * ni;
 
-		/* First layer: the user's half plus the cached item half. */
+		/* First layer: the user's half plus the cached item half;
+		 * the tower gives x_L . w_mlp + b, TOWER_LANES items at a
+		 * time. */
 		cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)h, (int)me, 1.0f,
 		    m->lw[0]->w, (int)(2 * me), pm, 1, 0.0f, ub, 1);
-		for (i = 0; i < ni; i++) {
-			const float *q = m->qw + i * h;
-			float *xr = x + i * h;
+		for (b = 0; b < nb; b++) {
+			size_t first = b * TOWER_LANES;
 
-			for (c = 0; c < h; c++) {
-				float v = q[c] + ub[c];
-
-				xr[c] = v > 0 ? v : 0.0f;
-			}
+			tower(m, m->qw + first * h, ub, xa, xb, z);
+			for (k = 0; k < TOWER_LANES && first + k < ni; k++)
+				row[first + k] = z[k];
 		}
-		for (l = 1; l < L; l++) {
-			size_t in = m->w[l], o = m->w[l + 1];
-			float *y = buf[l % 2];
-
-			for (i = 0; i < ni; i++)
-				memcpy(y + i * o, m->lb[l]->w, o * sizeof(float));
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-			    (int)ni, (int)o, (int)in, 1.0f, x, (int)in,
-			    m->lw[l]->w, (int)in, 1.0f, y, (int)o);
-			for (i = 0; i < ni * o; i++)
-				y[i] = y[i] > 0 ? y[i] : 0.0f;
-			x = y;
-		}
-		/* z = x_L . w_mlp + q_i . (p_u * w_gmf) + b. */
-		for (c = 0; c < mf; c++)
-			pw[c] = pf[c] * m->ow->w[c];
-		for (i = 0; i < ni; i++)
-			row[i] = m->ob->w[0];
-		cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)ni, (int)m->w[L],
-		    1.0f, x, (int)m->w[L], m->ow->w + mf, 1, 1.0f, row, 1);
+		/* z += q_i . (p_u * w_gmf). */
+		for (k = 0; k < mf; k++)
+			pw[k] = pf[k] * m->ow->w[k];
 		cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)ni, (int)mf, 1.0f,
 		    m->t[T_IMF].w, (int)mf, pw, 1, 1.0f, row, 1);
 	}
-	free(buf[0]);
-	free(buf[1]);
+	free(xa);
+	free(xb);
 	free(ub);
 	free(pw);
 }
