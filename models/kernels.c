@@ -238,7 +238,7 @@ model_item_rows_score(const struct model_csr *x, const size_t *rowptr,
 	}
 }
 
-double
+VERSIONS double
 model_bpr_pairs(const float *U, const float *V, size_t w,
     const uint32_t *user, const uint32_t *pos, const uint32_t *neg,
     size_t n, double scale, float gscale, float *GU, float *GV)
@@ -252,6 +252,8 @@ model_bpr_pairs(const float *U, const float *V, size_t w,
 		const float *qj = V + (size_t)neg[k] * w;
 		float x = 0, s, cf, *gu, *gi, *gj;
 
+		/* In vector lanes: partial sums, added at the end. */
+#pragma omp simd reduction(+:x)
 		for (c = 0; c < w; c++)
 			x += pu[c] * (qi[c] - qj[c]);
 		s = 1.0f / (1.0f + expf(-x));
