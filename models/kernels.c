@@ -266,6 +266,10 @@ model_bpr_pairs(const float *U, const float *V, size_t w,
 		gu = GU + (size_t)user[k] * w;
 		gi = GV + (size_t)pos[k] * w;
 		gj = GV + (size_t)neg[k] * w;
+		/* The rows are each other or disjoint (gi is gj where the
+		 * negative is the positive): lane c touches element c only,
+		 * in the order of the statements, as one at a time. */
+#pragma omp simd
 		for (c = 0; c < w; c++) {
 			gu[c] += cf * (qi[c] - qj[c]);
 			gi[c] += cf * pu[c];
