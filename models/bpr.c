@@ -93,6 +93,8 @@ bpr_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		float x = 0, s;
 		size_t c;
 
+		/* In vector lanes: partial sums, added at the end. */
+#pragma omp simd reduction(+:x)
 		for (c = 0; c < d; c++)
 			x += pu[c] * (qi[c] - qj[c]);
 		s = 1.0f / (1.0f + expf(-x));
