@@ -256,7 +256,7 @@ sweep_avx2(const float *x, size_t n, const struct node *nd)
 
 #ifdef HAVE_RANK_CELLS
 /*
- * The cell table, for 3 to CELL_MAX positives. Their range [lo, hi] is
+ * The cell table, for 4 to CELL_MAX positives. Their range [lo, hi] is
  * cut into 256 cells by cell(x) = (int)min(x * s + b, 255), clamped at
  * 0, in fused multiply-adds, with lo near 2 and hi near 253. The map
  * never decreases, so an item in a cell below a positive's scores below
@@ -275,8 +275,9 @@ sweep_avx2(const float *x, size_t n, const struct node *nd)
 #define CELL_MAX 127		/* positives a table: counts fit 7 bits */
 #define CELL_MAX_M 8		/* most positives in one cell */
 #define CELL_FLAG 0x80
-/* Fewer positives, or fewer items, are compared directly. */
-#define CELL_MIN_P 3
+/* Fewer positives, or fewer items, are compared directly (at 3 that
+ * is still faster). */
+#define CELL_MIN_P 4
 #define CELL_MIN_N 64
 /* The byte b in each of a word's eight bytes. */
 #define BYTES(b) (0x0101010101010101ull * (b))

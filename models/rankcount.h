@@ -28,7 +28,7 @@ struct model_rank_scratch {
  * descending rank, a tie group sharing its average, is (that pair of
  * counts + 1) / 2, so GAUC's rank sum is (the result + P) / 2.
  *
- * Where the CPU has AVX-512 (with VBMI and VNNI) and there are 3 to 127
+ * Where the CPU has AVX-512 (with VBMI and VNNI) and there are 4 to 127
  * positives, the positives' range is cut into 256 cells: one pass looks
  * up, 64 items at a time, how many positives lie in cells below each
  * item's, and only the items that share a cell with a positive are

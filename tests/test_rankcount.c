@@ -189,7 +189,7 @@ check_row(const float *row, size_t n, const float *q, size_t P,
 /*
  * Items on the edges of the cells (where x * s + b is a whole number,
  * with the map rankcount.c chooses), a float either side of each edge
- * and of each positive, for 3 to 130 positives (past the table's 127).
+ * and of each positive, for 3 to 130 positives (the table takes 4 to 127).
  */
 static void
 test_cell_edges(void **state)
@@ -281,7 +281,8 @@ test_cell_refusals(void **state)
 	q[0] = 1.4e-45f;	/* the least denormal: the map's scale */
 	q[1] = 0;		/* would pass the floats */
 	q[2] = 0;
-	check_row(row, N, q, 3, &s, "a range of one denormal");
+	q[3] = 0;
+	check_row(row, N, q, 4, &s, "a range of one denormal");
 	for (j = 0; j < 40; j++)
 		q[j] = j < 12 ? 0.25f : (float)ep_rng_normal(&rng);
 	check_row(row, N, q, 40, &s, "twelve equal positives");
