@@ -233,6 +233,7 @@ fism_loss(struct model *m, const struct model_batch *b, int grad, int train,
 			double z = (double)bu[u] + (double)bi[b->item[x]], o, dz;
 			double y = (double)b->label[x];
 
+#pragma omp simd reduction(+:z)
 			for (c = 0; c < d; c++)
 				z += (double)sg[c] * (double)q[c];
 			o = m->double_sigmoid ? sigmoid(z) : z;
