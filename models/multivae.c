@@ -336,6 +336,9 @@ multivae_loss(struct model *m, const struct model_batch *b, int grad,
 		double se = 0, lse, hs = 0, kk = 0;
 		float mx = -INFINITY, ex[256], f;
 
+		/* The max and the sum in vector lanes (a NaN logit makes the
+		 * loss NaN either way). */
+#pragma omp simd reduction(max:mx)
 		for (i = 0; i < ni; i++)
 			mx = l[i] > mx ? l[i] : mx;
 		for (i = 0; i < len; i++)
@@ -345,6 +348,7 @@ multivae_loss(struct model *m, const struct model_batch *b, int grad,
 		for (i = 0; i < ni; i += w) {
 			w = ni - i < 256 ? ni - i : 256;
 			model_exp_span(ex, l + i, -mx, w);
+#pragma omp simd reduction(+:se)
 			for (j = 0; j < w; j++)
 				se += (double)ex[j];
 			if (grad)
