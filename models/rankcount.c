@@ -281,7 +281,13 @@ sweep_avx2(const float *x, size_t n, const struct node *nd)
 #define CELL_MIN_N 64
 /* The byte b in each of a word's eight bytes. */
 #define BYTES(b) (0x0101010101010101ull * (b))
-#define T512 "avx512f,avx512bw,avx512vbmi,avx512vnni,fma,popcnt"
+/* Up to this many positives, the first pass sets items aside by their
+ * byte indices: a block of 64 flags about P / 4 items where the items
+ * spread like the positives, and past about 48 positives too many
+ * blocks flag more than 16. */
+#define NARROW_MAX_P 48
+#define T512 "avx512f,avx512bw,avx512dq,avx512vbmi,avx512vbmi2," \
+    "avx512vnni,fma,popcnt"
 
 struct celltab {
 	float s, b;			/* the map */
@@ -304,25 +310,41 @@ cells16(__m512 y, __m512 vs, __m512 vb)
 }
 
 /*
- * The cells of 64 scores, as bytes in the scores' order. Those below 0
- * become 0 by the packs' saturation: -inf and the other values past
- * the ints convert to INT_MIN, so only the top was clamped before.
+ * The cells of 64 scores as bytes, in the packs' order: they work by
+ * 128-bit lanes, so byte 16 L + 4 g + j holds the cell of y[g]'s lane
+ * 4 L + j, score 16 g + 4 L + j. Those below 0 become 0 by the packs'
+ * saturation: -inf and the other values past the ints convert to
+ * INT_MIN, so only the top was clamped before.
  */
 __attribute__((target(T512), always_inline))
 static inline __m512i
-cells64(__m512 y0, __m512 y1, __m512 y2, __m512 y3, __m512 vs, __m512 vb)
+cells64_packed(__m512 y0, __m512 y1, __m512 y2, __m512 y3, __m512 vs,
+    __m512 vb)
 {
-	/* The packs work by 128-bit lanes: packed dword 4 L + g holds
-	 * lanes 4 L to 4 L + 3 of y[g], so the scores 4j..4j+3 are in
-	 * dword 4 (j % 4) + j / 4. */
+	return _mm512_packus_epi16(
+	    _mm512_packs_epi32(cells16(y0, vs, vb), cells16(y1, vs, vb)),
+	    _mm512_packs_epi32(cells16(y2, vs, vb), cells16(y3, vs, vb)));
+}
+
+/* Bytes in the packs' order put in the scores' order: packed dword
+ * 4 L + g holds scores 16 g + 4 L to 16 g + 4 L + 3. */
+__attribute__((target(T512), always_inline))
+static inline __m512i
+in_order(__m512i packed)
+{
 	static const int32_t order[16] = {
 		0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
 	};
 
-	return _mm512_permutexvar_epi32(_mm512_loadu_si512(order),
-	    _mm512_packus_epi16(
-	    _mm512_packs_epi32(cells16(y0, vs, vb), cells16(y1, vs, vb)),
-	    _mm512_packs_epi32(cells16(y2, vs, vb), cells16(y3, vs, vb))));
+	return _mm512_permutexvar_epi32(_mm512_loadu_si512(order), packed);
+}
+
+/* The cells of 64 scores, as bytes in the scores' order. */
+__attribute__((target(T512), always_inline))
+static inline __m512i
+cells64(__m512 y0, __m512 y1, __m512 y2, __m512 y3, __m512 vs, __m512 vb)
+{
+	return in_order(cells64_packed(y0, y1, y2, y3, vs, vb));
 }
 
 /* The 16 scores x[at..n) (with those past n read as -inf, cell 0). */
@@ -375,14 +397,28 @@ set_aside16(__m512 y, __mmask16 k, unsigned m, float *amb, size_t *a)
 /*
  * The first pass: the sum of the table's counts over x[0..n); the items
  * of flagged cells go to amb (room for n + 16), their number to *namb.
+ * The sum needs no order, so the cells stay in the packs'. With few
+ * positives (narrow), a block of 64 seldom flags more than 16 items:
+ * their scores' indices, in the packs' order, are compressed in one
+ * instruction and the scores looked up in the block's registers, in
+ * place of four float compressions (which cost more than the rest of
+ * the pass); a block with more takes the four, in the scores' order.
  */
-__attribute__((target(T512)))
-static uint64_t
-cell_pass(const float *x, size_t n, const struct celltab *t, float *amb,
-    size_t *namb)
+__attribute__((target(T512), always_inline))
+static inline uint64_t
+cell_pass_body(const float *x, size_t n, const struct celltab *t,
+    float *amb, size_t *namb, int narrow)
 {
 	const __m512 vs = _mm512_set1_ps(t->s), vb = _mm512_set1_ps(t->b);
 	const __m512i ones = _mm512_set1_epi8(1);
+	/* The score of each packed byte (see cells64_packed()). */
+	static const uint8_t score_of[64] = {
+		0, 1, 2, 3, 16, 17, 18, 19, 32, 33, 34, 35, 48, 49, 50, 51,
+		4, 5, 6, 7, 20, 21, 22, 23, 36, 37, 38, 39, 52, 53, 54, 55,
+		8, 9, 10, 11, 24, 25, 26, 27, 40, 41, 42, 43, 56, 57, 58, 59,
+		12, 13, 14, 15, 28, 29, 30, 31, 44, 45, 46, 47, 60, 61, 62, 63,
+	};
+	const __m512i which = _mm512_loadu_si512(score_of);
 	__m512i tab[4], acc = _mm512_setzero_si512();
 	uint64_t sum = 0;
 	size_t i, a = 0;
@@ -394,7 +430,7 @@ cell_pass(const float *x, size_t n, const struct celltab *t, float *amb,
 		__m512 y0, y1, y2, y3;
 		__m512i c, r;
 		__mmask64 ka;
-		uint64_t m;
+		size_t cnt;
 
 		if (i + 64 <= n) {
 			y0 = _mm512_loadu_ps(x + i);
@@ -407,19 +443,36 @@ cell_pass(const float *x, size_t n, const struct celltab *t, float *amb,
 			y2 = load16(x, i + 32, n);
 			y3 = load16(x, i + 48, n);
 		}
-		c = cells64(y0, y1, y2, y3, vs, vb);
+		c = cells64_packed(y0, y1, y2, y3, vs, vb);
 		r = lookup256(tab, c, _mm512_movepi8_mask(c));
 		ka = _mm512_movepi8_mask(r);
-		/* Without a branch: whether a block holds such items is
-		 * as good as random for a few positives. */
-		m = _cvtmask64_u64(ka);
-		set_aside16(y0, (__mmask16)ka, (unsigned)m & 0xffff, amb, &a);
-		set_aside16(y1, (__mmask16)_kshiftri_mask64(ka, 16),
-		    (unsigned)(m >> 16) & 0xffff, amb, &a);
-		set_aside16(y2, (__mmask16)_kshiftri_mask64(ka, 32),
-		    (unsigned)(m >> 32) & 0xffff, amb, &a);
-		set_aside16(y3, (__mmask16)_kshiftri_mask64(ka, 48),
-		    (unsigned)(m >> 48), amb, &a);
+		cnt = (size_t)__builtin_popcountll(_cvtmask64_u64(ka));
+		/* Without a branch on whether a block holds such items: it
+		 * is as good as random for a few positives. */
+		if (narrow) {
+			__m512i li = _mm512_cvtepu8_epi32(_mm512_castsi512_si128(
+			    _mm512_maskz_compress_epi8(ka, which)));
+
+			_mm512_storeu_ps(amb + a, _mm512_mask_blend_ps(
+			    _mm512_test_epi32_mask(li, _mm512_set1_epi32(32)),
+			    _mm512_permutex2var_ps(y0, li, y1),
+			    _mm512_permutex2var_ps(y2, li, y3)));
+		}
+		if (!narrow || __builtin_expect(cnt > 16, 0)) {
+			__mmask64 k = _mm512_movepi8_mask(in_order(r));
+			uint64_t m = _cvtmask64_u64(k);
+			size_t b = a;
+
+			set_aside16(y0, (__mmask16)k, (unsigned)m & 0xffff,
+			    amb, &b);
+			set_aside16(y1, (__mmask16)_kshiftri_mask64(k, 16),
+			    (unsigned)(m >> 16) & 0xffff, amb, &b);
+			set_aside16(y2, (__mmask16)_kshiftri_mask64(k, 32),
+			    (unsigned)(m >> 32) & 0xffff, amb, &b);
+			set_aside16(y3, (__mmask16)_kshiftri_mask64(k, 48),
+			    (unsigned)(m >> 48), amb, &b);
+		}
+		a += cnt;
 		/* Each dword lane gains the sum of four signed bytes: a
 		 * flagged one is its count - 128, put right below. */
 		acc = _mm512_dpbusd_epi32(acc, ones, r);
@@ -432,6 +485,15 @@ cell_pass(const float *x, size_t n, const struct celltab *t, float *amb,
 	*namb = a;
 	return sum + (uint64_t)(int64_t)_mm512_reduce_add_epi32(acc) +
 	    128 * (uint64_t)a;
+}
+
+__attribute__((target(T512)))
+static uint64_t
+cell_pass(const float *x, size_t n, const struct celltab *t, float *amb,
+    size_t *namb)
+{
+	return t->P <= NARROW_MAX_P ? cell_pass_body(x, n, t, amb, namb, 1) :
+	    cell_pass_body(x, n, t, amb, namb, 0);
 }
 
 /* v[idx] for 16 indices below 32 * K (K = 1, 2 or 4 pairs of vectors). */
@@ -545,50 +607,81 @@ aside_pass(const float *x, size_t n, const struct celltab *t)
  * their range cannot be mapped (zero, or past the floats) or one cell
  * would hold more than CELL_MAX_M of them (many ties).
  */
+__attribute__((target(T512)))
 static int
 cells_build(const float *q, size_t P, struct celltab *t)
 {
+	const __m512i b1 = _mm512_set1_epi64((long long)BYTES(1));
+	const __m512i b7f = _mm512_set1_epi64((long long)BYTES(0x7f));
 	uint8_t cell[CELL_MAX + 1], at[CELLS];
-	float lo = q[0], hi = q[0];
+	__m512 lo = _mm512_set1_ps(q[0]), hi = lo;
+	__m512i top = _mm512_setzero_si512(), carry = top;
+	float low, high;
 	double sd, bd;
-	uint64_t acc;
-	size_t j, k;
+	size_t j;
+	int g;
 
-	for (j = 1; j < P; j++) {
-		lo = q[j] < lo ? q[j] : lo;
-		hi = q[j] > hi ? q[j] : hi;
+	for (j = 0; j < P; j += 16) {
+		__mmask16 k = P - j >= 16 ? 0xffff :
+		    (__mmask16)((1u << (P - j)) - 1);
+		__m512 y = _mm512_maskz_loadu_ps(k, q + j);
+
+		lo = _mm512_mask_min_ps(lo, k, lo, y);
+		hi = _mm512_mask_max_ps(hi, k, hi, y);
 	}
-	if (!(hi > lo))
+	low = _mm512_reduce_min_ps(lo);
+	high = _mm512_reduce_max_ps(hi);
+	if (!(high > low))
 		return -1;
-	sd = (CELLS - 6) / ((double)hi - (double)lo);
-	bd = 2 - (double)lo * sd;
+	sd = (CELLS - 6) / ((double)high - (double)low);
+	bd = 2 - (double)low * sd;
 	t->s = (float)sd;
 	t->b = (float)bd;
 	if (!isfinite(t->s) || !(t->s > 0) || !isfinite(t->b))
 		return -1;
 	cells_of(q, P, t->s, t->b, cell);
 	memset(t->many, 0, sizeof t->many);
-	t->max_m = 0;
 	for (j = 0; j < P; j++)
-		if (++t->many[cell[j]] > t->max_m)
-			t->max_m = t->many[cell[j]];
+		t->many[cell[j]]++;
+	/*
+	 * Prefix sums, eight cells to a 64-bit word: no byte passes 127,
+	 * so the product of a word with 0x0101...01 holds the sums of its
+	 * bytes 0 to i without carries, its top byte the word's total. The
+	 * words' totals are summed across the vector in three shifts.
+	 */
+	for (g = 0; g < 4; g++) {
+		__m512i m = _mm512_loadu_si512(t->many + 64 * g);
+		__m512i in = _mm512_mullo_epi64(m, b1);
+		__m512i tot = _mm512_srli_epi64(in, 56), w = tot, ex;
+
+		top = _mm512_max_epu8(top, m);
+		w = _mm512_add_epi64(w, _mm512_maskz_permutexvar_epi64(0xfe,
+		    _mm512_set_epi64(6, 5, 4, 3, 2, 1, 0, 0), w));
+		w = _mm512_add_epi64(w, _mm512_maskz_permutexvar_epi64(0xfc,
+		    _mm512_set_epi64(5, 4, 3, 2, 1, 0, 0, 0), w));
+		w = _mm512_add_epi64(_mm512_add_epi64(w,
+		    _mm512_maskz_permutexvar_epi64(0xf0,
+		    _mm512_set_epi64(3, 2, 1, 0, 0, 0, 0, 0), w)), carry);
+		/* The cells before each: the word's bytes before, and the
+		 * words before. */
+		ex = _mm512_add_epi64(_mm512_sub_epi64(in, m),
+		    _mm512_mullo_epi64(_mm512_sub_epi64(w, tot), b1));
+		_mm512_storeu_si512(t->first + 64 * g, ex);
+		/* CELL_FLAG in each byte of m that is not 0. */
+		_mm512_storeu_si512(t->below + 64 * g, _mm512_or_si512(ex,
+		    _mm512_andnot_si512(b7f, _mm512_add_epi64(m, b7f))));
+		carry = _mm512_permutexvar_epi64(_mm512_set1_epi64(7), w);
+	}
+	/* The most in a cell: each word's bytes folded into its lowest. */
+	top = _mm512_max_epu8(top, _mm512_srli_epi64(top, 32));
+	top = _mm512_max_epu8(top, _mm512_srli_epi64(top, 16));
+	top = _mm512_max_epu8(top, _mm512_srli_epi64(top, 8));
+	t->max_m = (int)_mm512_reduce_max_epu64(_mm512_and_si512(top,
+	    _mm512_set1_epi64(0xff)));
 	/* Cell 0 (where padding goes) and the top one hold no positive. */
 	if (t->many[0] != 0 || t->many[CELLS - 1] != 0 ||
 	    t->max_m > CELL_MAX_M)
 		return -1;
-	/* Prefix sums eight cells at a time: no byte passes 127, so the
-	 * product's byte i is the sum of bytes 0 to i, without carries. */
-	for (k = 0, acc = 0; k < CELLS; k += 8) {
-		uint64_t m, ex;
-
-		memcpy(&m, t->many + k, 8);
-		ex = m * BYTES(1) - m + acc * BYTES(1);
-		memcpy(t->first + k, &ex, 8);
-		/* CELL_FLAG in each byte of m that is not 0. */
-		ex |= ((m & BYTES(0x7f)) + BYTES(0x7f)) & BYTES(0x80);
-		memcpy(t->below + k, &ex, 8);
-		acc += (m * BYTES(1)) >> 56;
-	}
 	memcpy(at, t->first, sizeof at);
 	for (j = 0; j < P; j++)
 		t->v[at[cell[j]]++] = q[j];
@@ -619,7 +712,9 @@ init(void)
 #ifdef HAVE_RANK_CELLS
 	cells = avx2 && __builtin_cpu_supports("avx512f") &&
 	    __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512dq") &&
 	    __builtin_cpu_supports("avx512vbmi") &&
+	    __builtin_cpu_supports("avx512vbmi2") &&
 	    __builtin_cpu_supports("avx512vnni");
 #endif
 }

@@ -28,11 +28,11 @@ struct model_rank_scratch {
  * descending rank, a tie group sharing its average, is (that pair of
  * counts + 1) / 2, so GAUC's rank sum is (the result + P) / 2.
  *
- * Where the CPU has AVX-512 (with VBMI and VNNI) and there are 4 to 127
- * positives, the positives' range is cut into 256 cells: one pass looks
- * up, 64 items at a time, how many positives lie in cells below each
- * item's, and only the items that share a cell with a positive are
- * compared with it. Otherwise (or with more positives, or with a range
+ * Where the CPU has AVX-512 (with DQ, VBMI, VBMI2 and VNNI) and there
+ * are 4 to 127 positives, the positives' range is cut into 256 cells:
+ * one pass looks up, 64 items at a time, how many positives lie in
+ * cells below each item's, and only the items that share a cell with a
+ * positive are compared with it. Otherwise (or with more positives, or with a range
  * the cells cannot cut, or many ties in one cell) the positives are
  * sorted and split at their median score, and the row at the same
  * score: the items below count for no positive above, and those above

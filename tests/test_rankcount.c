@@ -187,6 +187,46 @@ check_row(const float *row, size_t n, const float *q, size_t P,
 }
 
 /*
+ * Blocks of 64 with every number of items in a positive's cell, 0 to 64
+ * (the others far outside the positives' range): the first pass takes
+ * up to 16 a block one way where there are few positives, and more
+ * another. Those items equal a positive or lie a float either side.
+ */
+static void
+test_crowded_blocks(void **state)
+{
+	enum { B = 65 * 64 };
+	struct model_rank_scratch s;
+	struct ep_rng rng;
+	float *row = ep_xreallocarray(NULL, B, sizeof *row), q[100];
+	size_t Ps[] = { 4, 5, 16, 40, 48, 49, 64, 100 };
+	size_t t, i, j, k;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	ep_rng_seed(&rng, 17, 3);
+	for (t = 0; t < sizeof Ps / sizeof *Ps; t++) {
+		for (j = 0; j < Ps[t]; j++)
+			q[j] = (float)ep_rng_normal(&rng);
+		for (k = 0; k <= 64; k++)
+			for (i = 0; i < 64; i++) {
+				float x = q[ep_rng_below(&rng, (uint32_t)Ps[t])];
+				uint32_t d = ep_rng_below(&rng, 3);
+
+				if (d != 0)
+					x = nextafterf(x, d == 1 ? INFINITY :
+					    -INFINITY);
+				row[64 * k + i] = i < k ? x :
+				    ep_rng_below(&rng, 2) ? 100.0f : -100.0f;
+			}
+		check_row(row, B, q, Ps[t], &s, "crowded");
+		check_row(row + 3, B - 3, q, Ps[t], &s, "crowded, shifted");
+	}
+	model_rank_scratch_release(&s);
+	free(row);
+}
+
+/*
  * Items on the edges of the cells (where x * s + b is a whole number,
  * with the map rankcount.c chooses), a float either side of each edge
  * and of each positive, for 3 to 130 positives (the table takes 4 to 127).
@@ -312,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_every_lane_pattern),
 		cmocka_unit_test(test_cell_edges),
 		cmocka_unit_test(test_cell_refusals),
+		cmocka_unit_test(test_crowded_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
