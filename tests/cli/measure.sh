@@ -6,14 +6,16 @@ fix=$(dirname "$0")/../fixtures/codecarbon
 # A program that burns CPU in proportion to its epoch number and prints
 # a marker after each epoch.
 burn='for n in 1 2 4; do awk -v n=$n "BEGIN { for (i = 0; i < n * 1500000; i++) s += i }"; echo "epoch $n done"; done'
-# The same, idle for a second after each marker: ecoplan closes an epoch
-# when it reads the marker, and on a loaded machine that can be late
-# (tens of milliseconds as a rule; a make check on two vCPUs that other
-# tenants share once gave ratios of 6.7 and 0.7, most likely from a
-# marker read over 0.3 s late). Without the pause the next epoch's
-# burning would be counted in this one, and the 1:2:4 ratios below
-# would blur.
-burn_paced='for n in 1 2 4; do awk -v n=$n "BEGIN { for (i = 0; i < n * 1500000; i++) s += i }"; echo "epoch $n done"; sleep 1; done'
+# The same, three times the work (an epoch of 0.13-0.17 s of CPU at
+# n = 1: the kernel reports CPU time in ticks of 10 ms, and at 1,500,000
+# iterations, 0.04-0.06 s, that rounding and a loaded machine's wander
+# moved the ratios below to 3.57 and 1.41 in one CI run; with three
+# times the work, 1.65-2.47 beside two CPU burners), idle for a moment
+# after each marker:
+# ecoplan closes an epoch when it reads the marker, and on a loaded
+# machine that can be tens of milliseconds late. Without the pause the
+# next epoch's burning would be counted in this one.
+burn_paced='for n in 1 2 4; do awk -v n=$n "BEGIN { for (i = 0; i < n * 4500000; i++) s += i }"; echo "epoch $n done"; sleep 0.5; done'
 
 ok "measure passes stdout through" 0 '^epoch 4 done$' 'exit status 0' -- measure --no-save --meter estimate --epoch-marker '^epoch [0-9]+ done$' -- sh -c "$burn"
 ok "one epoch per marker" 0 '^"epoch 4 done"|^epoch 4 done$' '' -- measure --no-save --json --meter estimate --epoch-marker 'done$' -- sh -c "$burn"
