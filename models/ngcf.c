@@ -12,7 +12,10 @@
  * regularises the propagated rows), norms not squared, over the batch.
  * RecBole's node dropout defaults to 0 and is not implemented.
  *
- * The whole graph is propagated for every mini-batch, as in RecBole. The
+ * The whole graph is propagated for every mini-batch, as in RecBole,
+ * except the last layer, which a training batch needs (and its backward
+ * pass carries) only at the rows its triples name: there the layer's
+ * saved values are kept compacted, in the order of those rows. The
  * two Linear layers of a layer are done as one GEMM: [E + S, S * E]
  * (n x 2 dim) times [W1 W2]^T. GEMMs and row-wise work run in parallel
  * over fixed blocks of rows, and weight gradients are summed block by
@@ -42,6 +45,8 @@ struct layer {
 	size_t out;		/* and of its output */
 	struct model_tensor *w1, *b1, *w2, *b2;
 	float *S;		/* n x in: L E */
+	/* By row, or by position in the batch's rows where the layer ran
+	 * at those only (layer_forward()): */
 	float *H;		/* n x 2 in: [E + S, S * E] */
 	float *Z;		/* n x out: pre-activation */
 	unsigned char *keep;	/* n x out: dropout's kept elements */
@@ -81,6 +86,9 @@ struct model {
 	float keep_mul;		/* 1 / (1 - p), as torch.nn.Dropout */
 	int dropping;
 	float *bsum;		/* out: b1 + b2 */
+	unsigned char *in_batch;	/* n: scratch marks */
+	uint32_t *rows;		/* the batch's rows, ascending */
+	size_t n_rows;
 	int cached;
 };
 
@@ -134,6 +142,8 @@ ngcf_create(const struct model_split *sp, const struct model_hp *hp,
 	m->g = ep_xaligned(n * d, sizeof(float));
 	memset(m->g, 0, n * d * sizeof(float));
 	m->touched = ep_xcalloc(n ? n : 1, 1);
+	m->in_batch = ep_xcalloc(n ? n : 1, 1);
+	m->rows = ep_xaligned(n ? n : 1, sizeof *m->rows);
 	m->t[0] = (struct model_tensor){ "user_embedding", m->w, m->g, nu, d,
 	    m->touched };
 	m->t[1] = (struct model_tensor){ "item_embedding", m->w + nu * d,
@@ -232,78 +242,149 @@ concat_weights(const struct layer *L, float *wc)
 	}
 }
 
+/* The node of a layer's i-th row: i, or the batch's i-th row. */
+static size_t
+node_of(const uint32_t *rows, size_t i)
+{
+	return rows != NULL ? rows[i] : i;
+}
+
+/*
+ * Layer k (its input at column off of fin) forward, at every row (rows
+ * NULL, nr = n) or at the nr rows rows[] only: then S and the output
+ * are written at those rows, and H, Z, keep and nrm hold them compacted
+ * in list order. A row's values are the same either way.
+ */
+static void
+layer_forward(struct model *m, size_t k, size_t off, const uint32_t *rows,
+    size_t nr)
+{
+	struct layer *L = &m->l[k];
+	size_t W = m->width, in = L->in, out = L->out, o;
+	size_t blocks = (nr + GEMM_ROWS - 1) / GEMM_ROWS;
+	const float *E = m->fin + off;
+	float *Y = m->fin + off + in;
+	long b;
+
+	if (rows != NULL)
+		model_graph_spmm_rows(&m->graph, rows, nr, E, W, L->S, in, in,
+		    0);
+	else
+		model_graph_spmm(&m->graph, E, W, L->S, in, in, 0);
+	concat_weights(L, m->wc);
+	for (o = 0; o < out; o++)
+		m->bsum[o] = L->b1->w[o] + L->b2->w[o];
+#pragma omp parallel for schedule(static)
+	for (b = 0; b < (long)blocks; b++) {
+		size_t lo = (size_t)b * GEMM_ROWS, i, c;
+		size_t hi = lo + GEMM_ROWS < nr ? lo + GEMM_ROWS : nr;
+
+		for (i = lo; i < hi; i++) {
+			size_t v = node_of(rows, i);
+			const float *restrict e = E + v * W;
+			const float *restrict s = L->S + v * in;
+			float *restrict hr = L->H + i * 2 * in;
+
+#pragma omp simd
+			for (c = 0; c < in; c++) {
+				hr[c] = e[c] + s[c];
+				hr[in + c] = s[c] * e[c];
+			}
+			memcpy(L->Z + i * out, m->bsum, out * sizeof(float));
+		}
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+		    (int)(hi - lo), (int)out, (int)(2 * in), 1.0f,
+		    L->H + lo * 2 * in, (int)(2 * in), m->wc, (int)(2 * in),
+		    1.0f, L->Z + lo * out, (int)out);
+		for (i = lo; i < hi; i++) {
+			size_t v = node_of(rows, i);
+			const float *restrict z = L->Z + i * out;
+			float *restrict y = Y + v * W;
+			unsigned char *restrict kp = L->keep + i * out;
+			double s2 = 0;
+			float nr2, inv;
+
+			model_leaky_relu(y, z, out);
+			if (m->dropping) {
+				/* By node, so that the masks do not depend
+				 * on which rows ran. */
+				dropout_row(m, k, v, out, kp);
+				model_keep_scale(y, kp, m->keep_mul, out);
+			}
+			/* A vector sum: the order is fixed by the code, not
+			 * by the threads. */
+#pragma omp simd reduction(+:s2)
+			for (c = 0; c < out; c++)
+				s2 += (double)y[c] * (double)y[c];
+			/* F.normalize: x / max(||x||, 1e-12). */
+			nr2 = (float)sqrt(s2);
+			L->nrm[i] = nr2;
+			inv = 1.0f / (nr2 > 1e-12f ? nr2 : 1e-12f);
+#pragma omp simd
+			for (c = 0; c < out; c++)
+				y[c] *= inv;
+		}
+	}
+}
+
+/* Block 0 of the final embedding is E0 itself. */
+static void
+copy_ego(struct model *m)
+{
+	size_t W = m->width, d = m->d;
+	long r;
+
+#pragma omp parallel for schedule(static)
+	for (r = 0; r < (long)m->n; r++)
+		memcpy(m->fin + (size_t)r * W, m->w + (size_t)r * d,
+		    d * sizeof(float));
+}
+
 /* The forward pass into fin (and each layer's saved values). */
 static void
 propagate(struct model *m)
 {
-	size_t n = m->n, W = m->width, d = m->d, off = 0, k, o;
-	long r, b;
+	size_t off = 0, k;
 
-	/* Block 0 of the final embedding is E0 itself. */
-#pragma omp parallel for schedule(static)
-	for (r = 0; r < (long)n; r++)
-		memcpy(m->fin + (size_t)r * W, m->w + (size_t)r * d,
-		    d * sizeof(float));
+	copy_ego(m);
 	for (k = 0; k < m->layers; k++) {
-		struct layer *L = &m->l[k];
-		size_t in = L->in, out = L->out;
-		const float *E = m->fin + off;
-		float *Y = m->fin + off + in;
-
-		model_graph_spmm(&m->graph, E, W, L->S, in, in, 0);
-		concat_weights(L, m->wc);
-		for (o = 0; o < out; o++)
-			m->bsum[o] = L->b1->w[o] + L->b2->w[o];
-#pragma omp parallel for schedule(static)
-		for (b = 0; b < (long)m->n_blocks; b++) {
-			size_t lo = (size_t)b * GEMM_ROWS, i, c;
-			size_t hi = lo + GEMM_ROWS < n ? lo + GEMM_ROWS : n;
-
-			for (i = lo; i < hi; i++) {
-				const float *restrict e = E + i * W;
-				const float *restrict s = L->S + i * in;
-				float *restrict hr = L->H + i * 2 * in;
-
-#pragma omp simd
-				for (c = 0; c < in; c++) {
-					hr[c] = e[c] + s[c];
-					hr[in + c] = s[c] * e[c];
-				}
-				memcpy(L->Z + i * out, m->bsum, out * sizeof(float));
-			}
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-			    (int)(hi - lo), (int)out, (int)(2 * in), 1.0f,
-			    L->H + lo * 2 * in, (int)(2 * in), m->wc,
-			    (int)(2 * in), 1.0f, L->Z + lo * out, (int)out);
-			for (i = lo; i < hi; i++) {
-				const float *restrict z = L->Z + i * out;
-				float *restrict y = Y + i * W;
-				unsigned char *restrict kp = L->keep + i * out;
-				double s2 = 0;
-				float nr, inv;
-
-				model_leaky_relu(y, z, out);
-				if (m->dropping) {
-					dropout_row(m, k, i, out, kp);
-					model_keep_scale(y, kp, m->keep_mul, out);
-				}
-				/* A vector sum: the order is fixed by the code,
-				 * not by the threads. */
-#pragma omp simd reduction(+:s2)
-				for (c = 0; c < out; c++)
-					s2 += (double)y[c] * (double)y[c];
-				/* F.normalize: x / max(||x||, 1e-12). */
-				nr = (float)sqrt(s2);
-				L->nrm[i] = nr;
-				inv = 1.0f / (nr > 1e-12f ? nr : 1e-12f);
-#pragma omp simd
-				for (c = 0; c < out; c++)
-					y[c] *= inv;
-			}
-		}
-		off += in;
+		layer_forward(m, k, off, NULL, m->n);
+		off += m->l[k].in;
 	}
+	m->n_rows = 0;
 	m->cached = 1;
+}
+
+/*
+ * The forward pass a training batch needs: every layer but the last in
+ * full, the last at the rows the batch's triples name (listed in
+ * m->rows), the only ones the loss reads. fin's other rows of the last
+ * block are left stale: not cached.
+ */
+static void
+propagate_batch(struct model *m, const struct model_batch *b)
+{
+	size_t nu = m->sp->n_users, off = 0, nr = 0, k;
+	uint32_t r;
+
+	for (k = 0; k < b->n; k++) {
+		m->in_batch[b->user[k]] = 1;
+		m->in_batch[nu + b->item[k]] = 1;
+		m->in_batch[nu + b->neg[k]] = 1;
+	}
+	for (r = 0; r < m->n; r++)
+		if (m->in_batch[r]) {
+			m->rows[nr++] = r;
+			m->in_batch[r] = 0;
+		}
+	copy_ego(m);
+	for (k = 0; k + 1 < m->layers; k++) {
+		layer_forward(m, k, off, NULL, m->n);
+		off += m->l[k].in;
+	}
+	layer_forward(m, k, off, m->rows, nr);
+	m->n_rows = nr;
+	m->cached = 0;
 }
 
 /* ||rows idx of x (stride ld, width w)||_F over the batch. */
@@ -317,42 +398,51 @@ batch_norm(const float *x, size_t ld, size_t w, const uint32_t *idx,
 /*
  * Backward through layer k: gy holds d(loss)/d(output); adds the weight
  * gradients and leaves d(loss)/d(input) in gx (k > 0) or adds it to the
- * ego gradient (k == 0).
+ * ego gradient (k == 0). With rows (the layer ran at the nr rows rows[]
+ * only, layer_forward()) gy holds those rows compacted, and the rest of
+ * d/dS and of the direct d/dE is zero.
  */
 static void
-layer_backward(struct model *m, size_t k, size_t off)
+layer_backward(struct model *m, size_t k, size_t off, const uint32_t *rows,
+    size_t nr)
 {
 	struct layer *L = &m->l[k];
-	size_t n = m->n, W = m->width, in = L->in, out = L->out, i, c, b2;
+	size_t W = m->width, in = L->in, out = L->out, i, c, b2;
 	size_t pw = out * 2 * in + out;
+	size_t blocks = (nr + GEMM_ROWS - 1) / GEMM_ROWS;
 	const float *E = m->fin + off, *Y = m->fin + off + in;
 	float *gz = m->gy, *gx = k == 0 ? m->g : m->gx;
 	size_t ldx = k == 0 ? m->d : in;
 	long b;
 
 	concat_weights(L, m->wc);
+	if (rows != NULL) {
+		memset(m->gs, 0, m->n * in * sizeof(float));
+		if (k > 0)
+			memset(gx, 0, m->n * ldx * sizeof(float));
+	}
 #pragma omp parallel for schedule(static)
-	for (b = 0; b < (long)m->n_blocks; b++) {
+	for (b = 0; b < (long)blocks; b++) {
 		size_t lo = (size_t)b * GEMM_ROWS, r, cc;
-		size_t hi = lo + GEMM_ROWS < n ? lo + GEMM_ROWS : n;
+		size_t hi = lo + GEMM_ROWS < nr ? lo + GEMM_ROWS : nr;
 		float *part = m->part + (size_t)b * pw;
 
 		/* Through the normalisation, dropout and LeakyReLU, in
 		 * place: gy becomes d/dZ. */
 		for (r = lo; r < hi; r++) {
 			float *restrict g = m->gy + r * out;
-			const float *restrict y = Y + r * W;
+			const float *restrict y = Y + node_of(rows, r) * W;
 			const float *restrict z = L->Z + r * out;
 			const unsigned char *restrict kp = L->keep + r * out;
-			float nr = L->nrm[r], dot = 0;
+			float nr2 = L->nrm[r], dot = 0;
 
-			if (nr > 1e-12f) {
+			if (nr2 > 1e-12f) {
 #pragma omp simd reduction(+:dot)
 				for (cc = 0; cc < out; cc++)
 					dot += y[cc] * g[cc];
 #pragma omp simd
 				for (cc = 0; cc < out; cc++)
-					g[cc] = (g[cc] - y[cc] * dot) / nr;
+					g[cc] = (g[cc] - y[cc] * dot) / nr2;
 			} else {
 				for (cc = 0; cc < out; cc++)
 					g[cc] /= 1e-12f;
@@ -383,11 +473,12 @@ layer_backward(struct model *m, size_t k, size_t off)
 		    gz + lo * out, (int)out, m->wc, (int)(2 * in), 0.0f,
 		    m->gh + lo * 2 * in, (int)(2 * in));
 		for (r = lo; r < hi; r++) {
+			size_t v = node_of(rows, r);
 			const float *restrict gh = m->gh + r * 2 * in;
-			const float *restrict e = E + r * W;
-			const float *restrict s = L->S + r * in;
-			float *restrict gs = m->gs + r * in;
-			float *restrict ge = gx + r * ldx;
+			const float *restrict e = E + v * W;
+			const float *restrict s = L->S + v * in;
+			float *restrict gs = m->gs + v * in;
+			float *restrict ge = gx + v * ldx;
 
 #pragma omp simd
 			for (cc = 0; cc < in; cc++)
@@ -402,7 +493,7 @@ layer_backward(struct model *m, size_t k, size_t off)
 					ge[cc] = gh[cc] + gh[in + cc] * s[cc];
 		}
 	}
-	for (b2 = 0; b2 < m->n_blocks; b2++) {
+	for (b2 = 0; b2 < blocks; b2++) {
 		const float *part = m->part + b2 * pw;
 
 		for (i = 0; i < out; i++) {
@@ -436,7 +527,10 @@ ngcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	if (m->dropping)
 		m->mask_seed = (uint64_t)ep_rng_u32(rng) << 32 |
 		    ep_rng_u32(rng);
-	propagate(m);
+	if (grad)
+		propagate_batch(m, b);
+	else
+		propagate(m);
 	if (grad)
 		memset(m->gfin, 0, m->n * W * sizeof(float));
 	loss = scale * model_bpr_pairs(Fu, Fi, W, b->user, b->item,
@@ -469,12 +563,15 @@ ngcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	off = m->d + (m->layers - 1) * m->hidden;
 	for (k = m->layers; k-- > 0;) {
 		size_t out = m->l[k].out, in = m->l[k].in;
+		/* The last layer ran at the batch's rows only. */
+		const uint32_t *rows = k + 1 == m->layers ? m->rows : NULL;
+		size_t nr = rows != NULL ? m->n_rows : m->n;
 
 		off -= in;
 #pragma omp parallel for schedule(static)
-		for (r = 0; r < (long)m->n; r++) {
-			const float *restrict gf = m->gfin + (size_t)r * W +
-			    off + in;
+		for (r = 0; r < (long)nr; r++) {
+			const float *restrict gf = m->gfin +
+			    node_of(rows, (size_t)r) * W + off + in;
 			float *restrict gy = m->gy + (size_t)r * out;
 			const float *restrict gx = m->gx + (size_t)r * out;
 			size_t cc;
@@ -497,7 +594,7 @@ ngcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 					    m->gfin[(size_t)r * W + cc];
 			}
 		}
-		layer_backward(m, k, off);
+		layer_backward(m, k, off, rows, nr);
 	}
 	m->cached = 0;
 	memset(m->touched, 1, m->n);
@@ -564,7 +661,9 @@ ngcf_stats(const struct model *m, struct model_stats *st)
 
 		lw += 2 * in * out + 2 * out;
 		/* Forward: product, the GEMM, row work; backward: two
-		 * GEMMs, the product, row work. */
+		 * GEMMs, the product, row work. The last layer's, done at
+		 * the batch's rows only but for its backward product, are
+		 * counted in full. */
 		fl += 2 * 2 * nnz * in + 3 * 2 * n * 2 * in * out +
 		    n * (6 * in + 12 * out);
 		buf += n * (3 * in + out + 1);
@@ -574,11 +673,11 @@ ngcf_stats(const struct model *m, struct model_stats *st)
 	    N * 14 * (double)m->width;
 	st->flops_user = 2 * ni * (double)m->width;
 	/* Weights, gradients, Adam's moments, saved layers, final rows and
-	 * their gradient, scratch, the graph. */
+	 * their gradient, scratch, the graph, the batch's rows. */
 	st->bytes = (st->params * 4 + buf + 2 * n * (double)m->width +
 	    n * mx * 5) * sizeof(float) +
 	    nnz * (sizeof(uint32_t) + sizeof(float)) +
-	    (n + 1) * sizeof(size_t) + n;
+	    (n + 1) * sizeof(size_t) + n * (2 + sizeof(uint32_t));
 }
 
 static void
@@ -599,6 +698,8 @@ ngcf_free(struct model *m)
 	free(m->w);
 	free(m->g);
 	free(m->touched);
+	free(m->in_batch);
+	free(m->rows);
 	free(m->fin);
 	free(m->gfin);
 	free(m->gy);

@@ -192,44 +192,59 @@ test_graph_spmm_rows(void **state)
 }
 
 /*
- * LightGCN's training loss propagates the last layer at the batch's
- * rows only; it must be the loss of the full propagation (the loss
- * without a gradient), bit for bit, at any depth.
+ * LightGCN's and NGCF's training losses run the last layer at the
+ * batch's rows only; each must be the loss of the full propagation (the
+ * loss without a gradient), bit for bit, at any depth, with NGCF's
+ * dropout too (the same masks either way).
  */
 static void
-test_lightgcn_batch_rows_exact(void **state)
+check_batch_rows_exact(const char *name, const char *const *sets)
+{
+	const struct model_ops *ops = model_find(name);
+	struct model_hp hp;
+	struct model_run run;
+	struct model_batch b;
+	struct ep_err err = EP_ERR_INIT;
+	struct ep_rng rng;
+	size_t j;
+	int train;
+
+	test_hp_for(name, sets, &hp);
+	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
+	run.sampler.batch = 40;
+	model_sampler_epoch(&run.sampler);
+	for (j = 0; j < 3 && model_sampler_next(&run.sampler, &b); j++)
+		for (train = 0; train <= 1; train++) {
+			double with_grad, without;
+
+			ep_rng_seed(&rng, 1, 1);
+			with_grad = ops->loss(run.m, &b, 1, train, &rng);
+			without = test_loss_at(&run, &b, train);
+			if (memcmp(&with_grad, &without, sizeof without) != 0)
+				fail_msg("%s (%s): loss %.17g with the "
+				    "gradient, %.17g without", name,
+				    sets[0], with_grad, without);
+		}
+	model_run_release(&run);
+}
+
+static void
+test_batch_rows_exact(void **state)
 {
 	static const char *const depth[][2] = { { "n_layers=0", NULL },
 		{ "n_layers=1", NULL }, { "n_layers=2", NULL },
 		{ "n_layers=3", NULL } };
-	const struct model_ops *ops = model_find("lightgcn");
-	size_t v, j;
+	static const char *const odd[] = { "n_layers=2", "hidden_size=9",
+		"embedding_size=12", "message_dropout=0.3", NULL };
+	size_t v;
 
 	(void)state;
 	for (v = 0; v < sizeof depth / sizeof depth[0]; v++) {
-		struct model_hp hp;
-		struct model_run run;
-		struct model_batch b;
-		struct ep_err err = EP_ERR_INIT;
-		struct ep_rng rng;
-
-		test_hp_for("lightgcn", depth[v], &hp);
-		assert_int_equal(model_run_init(&run, ops, &hp, &split, &err),
-		    0);
-		run.sampler.batch = 40;
-		model_sampler_epoch(&run.sampler);
-		for (j = 0; j < 3 && model_sampler_next(&run.sampler, &b);
-		    j++) {
-			double with_grad, without;
-
-			ep_rng_seed(&rng, 1, 1);
-			with_grad = ops->loss(run.m, &b, 1, 1, &rng);
-			without = test_loss_at(&run, &b, 1);
-			assert_memory_equal(&with_grad, &without,
-			    sizeof with_grad);
-		}
-		model_run_release(&run);
+		check_batch_rows_exact("lightgcn", depth[v]);
+		if (v > 0)
+			check_batch_rows_exact("ngcf", depth[v]);
 	}
+	check_batch_rows_exact("ngcf", odd);
 }
 
 /* The gradient check (test_models_util.h) on the tiny split, train 0
@@ -270,6 +285,8 @@ test_ngcf_gradient(void **state)
 	static const char *const reg[] = { "reg_weight=0.3", NULL };
 	static const char *const narrow[] = { "embedding_size=12",
 		"hidden_size=9", "n_layers=2", NULL };
+	static const char *const one[] = { "embedding_size=12",
+		"hidden_size=9", "n_layers=1", NULL };
 
 	(void)state;
 	/*
@@ -281,6 +298,8 @@ test_ngcf_gradient(void **state)
 	grad_check("ngcf", NULL, 3, 2e-3, 5e-4, 0.15);
 	grad_check("ngcf", reg, 3, 2e-3, 5e-4, 0.15);
 	grad_check("ngcf", narrow, 3, 2e-3, 2e-4, 0.015);
+	/* The one layer runs at the batch's rows only. */
+	grad_check("ngcf", one, 3, 2e-3, 2e-4, 0.015);
 }
 
 /* The backward pass through message dropout, with its masks fixed. */
@@ -441,7 +460,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_graph_spmm_matches_dense),
 		cmocka_unit_test(test_graph_spmm_rows),
-		cmocka_unit_test(test_lightgcn_batch_rows_exact),
+		cmocka_unit_test(test_batch_rows_exact),
 		cmocka_unit_test(test_lightgcn_gradient),
 		cmocka_unit_test(test_ngcf_gradient),
 		cmocka_unit_test(test_ngcf_gradient_dropout),
