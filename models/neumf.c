@@ -15,11 +15,12 @@
  * Scores are the logits z: RecBole's predict() returns sigmoid(z), which
  * ranks the same, and in float saturates to ties for large z.
  *
- * A batch runs on one thread: its GEMMs (2048 x 128 x 128) take a few
- * milliseconds, less than a parallel region costs on a loaded machine.
- * Dropout masks come from a counter-based hash of a seed drawn from the
- * training rng for each batch (and of layer and element), so the result
- * depends on the seed only. Full-sort scoring pushes every (user,
+ * A batch's MLP runs in blocks of BLOCK_ROWS samples in parallel, forward
+ * and back in one parallel region; each block's share of the weight
+ * gradients is summed in block order, so results do not depend on the
+ * thread count. Dropout masks come from a counter-based hash of a seed
+ * drawn from the training rng for each batch (and of layer and element),
+ * so the result depends on the seed only. Full-sort scoring pushes every (user,
  * item) pair through the MLP, as RecBole must (NeuMF has no dot-product
  * shortcut); the item half of the first layer, W_0 [0, q'_i] + b_0,
  * does not depend on the user and is computed once by prepare(), and
@@ -41,6 +42,9 @@
 #include "core/banned.h"
 
 #define MAX_LAYERS 3
+/* Samples a block of the batch's MLP (even: a dropout hash covers two
+ * elements). */
+#define BLOCK_ROWS 512
 /* Items a block of the scoring tower (two AVX2 vectors). */
 #define TOWER_LANES 16
 
@@ -70,6 +74,8 @@ struct model {
 	float *gmf;		/* p_u * q_i */
 	float *dz;		/* d(loss)/dz */
 	float *gcur, *gnxt;	/* gradients flowing down the MLP */
+	float *part;		/* per block: each layer's out x in + out */
+	size_t part_w;		/* floats of part a block */
 	/* Scoring cache: W_0 [0, q'_i] + b_0 for every item, blocked
 	 * for the tower (neumf_prepare()). */
 	float *qw;
@@ -208,6 +214,11 @@ reserve(struct model *m, size_t n)
 	m->dz = ep_xaligned(n, sizeof(float));
 	m->gcur = ep_xaligned(n * m->maxw, sizeof(float));
 	m->gnxt = ep_xaligned(n * m->maxw, sizeof(float));
+	free(m->part);
+	for (m->part_w = 0, k = 0; k < m->layers; k++)
+		m->part_w += m->w[k + 1] * m->w[k] + m->w[k + 1];
+	m->part = ep_xaligned((n + BLOCK_ROWS - 1) / BLOCK_ROWS * m->part_w,
+	    sizeof(float));
 	m->cap = n;
 }
 
@@ -234,6 +245,99 @@ dropout_mask(uint64_t seed, uint32_t drop_below, float mul,
 		    0x9e3779b97f4a7c15ULL) >= drop_below ? mul : 0.0f;
 }
 
+/*
+ * Layer l forward for the batch's rows [lo, hi): x_l+1 = ReLU(W_l
+ * dropout(x_l) + b_l). lo is a multiple of BLOCK_ROWS, so lo times the
+ * width is even and the block's masks are those of the whole batch.
+ */
+static void
+layer_forward(struct model *m, size_t l, size_t lo, size_t hi, int dropping,
+    uint64_t seed)
+{
+	size_t in = m->w[l], out = m->w[l + 1], n = hi - lo, k;
+	const float *a = m->x[l] + lo * in;
+	float *y = m->x[l + 1] + lo * out;
+
+	if (dropping) {
+		float *restrict ad = m->a[l] + lo * in;
+		const float *restrict xl = m->x[l] + lo * in;
+		float *restrict kp = m->keep[l] + lo * in;
+
+		dropout_mask(seed + ((uint64_t)l << 56) + (uint64_t)(lo * in /
+		    2) * 0x9e3779b97f4a7c15ULL, m->drop_below, m->keep_mul, kp,
+		    n * in);
+#pragma omp simd
+		for (k = 0; k < n * in; k++)
+			ad[k] = xl[k] * kp[k];
+		a = ad;
+	}
+	for (k = 0; k < n; k++)
+		memcpy(y + k * out, m->lb[l]->w, out * sizeof(float));
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)out,
+	    (int)in, 1.0f, a, (int)in, m->lw[l]->w, (int)in, 1.0f, y,
+	    (int)out);
+#pragma omp simd
+	for (k = 0; k < n * out; k++)
+		y[k] = y[k] > 0 ? y[k] : 0.0f;
+}
+
+/*
+ * The MLP backward for the batch's rows [lo, hi), from d/d(pre-activation)
+ * of the last layer in gcur to d/dx_0 (in gcur or gnxt, alternating
+ * layer by layer; a row of either at r * maxw, so that blocks never
+ * share one at any width), each layer's weight and bias gradients over
+ * these rows written to part (the last layer's first).
+ */
+static void
+layers_backward(struct model *m, size_t lo, size_t hi, int dropping,
+    float *part)
+{
+	size_t n = hi - lo, ld = m->maxw, l, r, c;
+	float *src = m->gcur, *dst = m->gnxt, *tmp;
+
+	for (l = m->layers; l-- > 0;) {
+		size_t in = m->w[l], out = m->w[l + 1];
+		const float *a = (dropping ? m->a[l] : m->x[l]) + lo * in;
+		float *pb = part + out * in;
+
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out,
+		    (int)in, (int)n, 1.0f, src + lo * ld, (int)ld, a, (int)in,
+		    0.0f, part, (int)in);
+		for (c = 0; c < out; c++)
+			pb[c] = 0;
+		for (r = lo; r < hi; r++) {
+			const float *restrict gr = src + r * ld;
+
+#pragma omp simd
+			for (c = 0; c < out; c++)
+				pb[c] += gr[c];
+		}
+		/* d/d(dropped input) = gr W, then through the dropout and
+		 * (below the first layer) the ReLU that made x_l. */
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n,
+		    (int)in, (int)out, 1.0f, src + lo * ld, (int)ld,
+		    m->lw[l]->w, (int)in, 0.0f, dst + lo * ld, (int)ld);
+		for (r = lo; r < hi; r++) {
+			float *restrict gn = dst + r * ld;
+			const float *restrict kp = m->keep[l] + r * in;
+			const float *restrict xl = m->x[l] + r * in;
+
+			if (dropping)
+#pragma omp simd
+				for (c = 0; c < in; c++)
+					gn[c] *= kp[c];
+			if (l > 0)
+#pragma omp simd
+				for (c = 0; c < in; c++)
+					gn[c] = xl[c] > 0 ? gn[c] : 0.0f;
+		}
+		part += out * in + out;
+		tmp = src;
+		src = dst;
+		dst = tmp;
+	}
+}
+
 /* log(1 + e^x) without overflow. */
 static double
 softplus(double x)
@@ -251,50 +355,37 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	int dropping = train && m->dropout > 0;
 	double loss = 0, scale = 1.0 / (double)n;
 	uint64_t seed = 0;
+	const float *gx0;
+	long bk;
 
 	reserve(m, n);
 	if (dropping) {
 		seed = (uint64_t)ep_rng_u32(rng) << 32;
 		seed |= ep_rng_u32(rng);
 	}
-	/* Gather: the GMF product and the MLP's input. */
-	for (k = 0; k < n; k++) {
-		const float *pu = m->t[T_UMF].w + (size_t)b->user[k] * mf;
-		const float *qi = m->t[T_IMF].w + (size_t)b->item[k] * mf;
-		float *g = m->gmf + k * mf, *x = m->x[0] + k * 2 * me;
+	/* Gather the GMF product and the MLP's input, and run the MLP,
+	 * block by block (a row's values do not depend on its block). */
+#pragma omp parallel for schedule(static) if (n > BLOCK_ROWS)
+	for (bk = 0; bk < (long)((n + BLOCK_ROWS - 1) / BLOCK_ROWS); bk++) {
+		size_t lo = (size_t)bk * BLOCK_ROWS, r, cc, ll;
+		size_t hi = lo + BLOCK_ROWS < n ? lo + BLOCK_ROWS : n;
 
-		for (c = 0; c < mf; c++)
-			g[c] = pu[c] * qi[c];
-		memcpy(x, m->t[T_UMLP].w + (size_t)b->user[k] * me,
-		    me * sizeof(float));
-		memcpy(x + me, m->t[T_IMLP].w + (size_t)b->item[k] * me,
-		    me * sizeof(float));
-	}
-	for (l = 0; l < L; l++) {
-		size_t in = m->w[l], out = m->w[l + 1];
-		const float *a = m->x[l];
-		float *y = m->x[l + 1];
+		for (r = lo; r < hi; r++) {
+			const float *pu = m->t[T_UMF].w +
+			    (size_t)b->user[r] * mf;
+			const float *qi = m->t[T_IMF].w +
+			    (size_t)b->item[r] * mf;
+			float *g = m->gmf + r * mf, *x = m->x[0] + r * 2 * me;
 
-		if (dropping) {
-			float *restrict ad = m->a[l];
-			const float *restrict xl = m->x[l];
-			float *restrict kp = m->keep[l];
-
-			dropout_mask(seed + ((uint64_t)l << 56), m->drop_below,
-			    m->keep_mul, kp, n * in);
-#pragma omp simd
-			for (k = 0; k < n * in; k++)
-				ad[k] = xl[k] * kp[k];
-			a = ad;
+			for (cc = 0; cc < mf; cc++)
+				g[cc] = pu[cc] * qi[cc];
+			memcpy(x, m->t[T_UMLP].w + (size_t)b->user[r] * me,
+			    me * sizeof(float));
+			memcpy(x + me, m->t[T_IMLP].w +
+			    (size_t)b->item[r] * me, me * sizeof(float));
 		}
-		for (k = 0; k < n; k++)
-			memcpy(y + k * out, m->lb[l]->w, out * sizeof(float));
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n,
-		    (int)out, (int)in, 1.0f, a, (int)in, m->lw[l]->w, (int)in,
-		    1.0f, y, (int)out);
-#pragma omp simd
-		for (k = 0; k < n * out; k++)
-			y[k] = y[k] > 0 ? y[k] : 0.0f;
+		for (ll = 0; ll < L; ll++)
+			layer_forward(m, ll, lo, hi, dropping, seed);
 	}
 	/* The output layer and binary cross-entropy with logits. */
 	for (k = 0; k < n; k++) {
@@ -317,7 +408,7 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	/* The output layer's gradient and d/dx_L through the last ReLU. */
 	for (k = 0; k < n; k++) {
 		const float *g = m->gmf + k * mf, *x = m->x[L] + k * wl;
-		float d = m->dz[k], *gx = m->gcur + k * wl;
+		float d = m->dz[k], *gx = m->gcur + k * m->maxw;
 
 		for (c = 0; c < mf; c++)
 			m->ow->g[c] += d * g[c];
@@ -329,51 +420,38 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	}
 	m->ow->touched[0] = 1;
 	m->ob->touched[0] = 1;
-	/* gcur holds d/d(pre-activation) of layer l. */
-	for (l = L; l-- > 0;) {
-		size_t in = m->w[l], out = m->w[l + 1];
-		const float *a = m->x[l];
-		float *tmp;
+	/* gcur holds d/d(pre-activation) of the last layer; each block
+	 * carries its rows down the MLP and keeps its share of the weight
+	 * gradients, summed below in block order. */
+#pragma omp parallel for schedule(static) if (n > BLOCK_ROWS)
+	for (bk = 0; bk < (long)((n + BLOCK_ROWS - 1) / BLOCK_ROWS); bk++) {
+		size_t lo = (size_t)bk * BLOCK_ROWS;
+		size_t hi = lo + BLOCK_ROWS < n ? lo + BLOCK_ROWS : n;
 
-		if (dropping)
-			a = m->a[l];
-		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out,
-		    (int)in, (int)n, 1.0f, m->gcur, (int)out, a, (int)in, 1.0f,
-		    m->lw[l]->g, (int)in);
-		for (k = 0; k < n; k++) {
-			const float *gr = m->gcur + k * out;
-			float *gb = m->lb[l]->g;
-
-			for (c = 0; c < out; c++)
-				gb[c] += gr[c];
-		}
-		memset(m->lw[l]->touched, 1, out);
-		m->lb[l]->touched[0] = 1;
-		/* d/d(dropped input) = gcur W, then through the dropout and
-		 * (below the first layer) the ReLU that made x_l. */
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n,
-		    (int)in, (int)out, 1.0f, m->gcur, (int)out, m->lw[l]->w,
-		    (int)in, 0.0f, m->gnxt, (int)in);
-		if (dropping) {
-			const float *restrict kp = m->keep[l];
-			float *restrict gn = m->gnxt;
-
-#pragma omp simd
-			for (k = 0; k < n * in; k++)
-				gn[k] *= kp[k];
-		}
-		if (l > 0) {
-			const float *restrict xl = m->x[l];
-			float *restrict gn = m->gnxt;
-
-#pragma omp simd
-			for (k = 0; k < n * in; k++)
-				gn[k] = xl[k] > 0 ? gn[k] : 0.0f;
-		}
-		tmp = m->gcur;
-		m->gcur = m->gnxt;
-		m->gnxt = tmp;
+		layers_backward(m, lo, hi, dropping,
+		    m->part + (size_t)bk * m->part_w);
 	}
+	for (bk = 0; bk < (long)((n + BLOCK_ROWS - 1) / BLOCK_ROWS); bk++) {
+		const float *p = m->part + (size_t)bk * m->part_w;
+
+		for (l = L; l-- > 0;) {
+			size_t in = m->w[l], out = m->w[l + 1];
+			float *gw = m->lw[l]->g, *gb = m->lb[l]->g;
+
+			for (k = 0; k < out * in; k++)
+				gw[k] += p[k];
+			for (c = 0; c < out; c++)
+				gb[c] += p[out * in + c];
+			p += out * in + out;
+		}
+	}
+	for (l = 0; l < L; l++) {
+		memset(m->lw[l]->touched, 1, m->w[l + 1]);
+		m->lb[l]->touched[0] = 1;
+	}
+	/* The input's gradient ends in gcur for an even number of layers,
+	 * gnxt for an odd (layers_backward() alternates them). */
+	gx0 = L % 2 ? m->gnxt : m->gcur;
 	/* Scatter into the tables, in sample order. */
 	for (k = 0; k < n; k++) {
 		uint32_t u = b->user[k], i = b->item[k];
@@ -383,7 +461,7 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		float *gqi = m->t[T_IMF].g + (size_t)i * mf;
 		float *gpm = m->t[T_UMLP].g + (size_t)u * me;
 		float *gqm = m->t[T_IMLP].g + (size_t)i * me;
-		const float *gx = m->gcur + k * 2 * me;
+		const float *gx = gx0 + k * m->maxw;
 		float d = m->dz[k];
 
 		for (c = 0; c < mf; c++) {
@@ -670,9 +748,10 @@ neumf_stats(const struct model *m, struct model_stats *st)
 	st->flops_user = 2 * me * (double)m->w[1] + ni * (2 * (double)m->w[1] +
 	    2 * mac + 2 * wl + 2 * mf);
 	/* Weights, gradients, Adam's moments; the batch workspace (2048
-	 * rows); the scoring cache. */
+	 * rows) and its blocks' weight gradients; the scoring cache. */
 	st->bytes = (st->params * 4 + 2048.0 * (3 * (double)m->w[0] + mf +
-	    3 * (double)m->maxw + 1) + ni * (double)m->w[1]) * sizeof(float);
+	    3 * (double)m->maxw + 1) + 2048.0 / BLOCK_ROWS * (dense - mf -
+	    wl - 1) + ni * (double)m->w[1]) * sizeof(float);
 }
 
 static void
@@ -692,6 +771,7 @@ neumf_free(struct model *m)
 	free(m->dz);
 	free(m->gcur);
 	free(m->gnxt);
+	free(m->part);
 	free(m->qw);
 	free(m);
 }

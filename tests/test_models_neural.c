@@ -108,6 +108,80 @@ test_neumf_gradient(void **state)
 	grad_check("neumf", one, 10, 1e-3, 1e-4, 0.03);
 }
 
+/*
+ * A batch of more samples than NeuMF's blocks of 512 (its MLP runs
+ * block by block): without dropout, its loss and gradients are the
+ * weighted means of those of its parts of at most 300 samples, each
+ * one block.
+ */
+static void
+test_neumf_blocks(void **state)
+{
+	const struct model_ops *ops = model_find("neumf");
+	struct model_hp hp;
+	struct model_run run;
+	struct model_batch b, part;
+	struct ep_err err = EP_ERR_INIT;
+	struct ep_rng rng;
+	struct model_tensor *t;
+	float **want;
+	double loss, sum = 0;
+	size_t nt, k, i, at;
+
+	(void)state;
+	test_hp_for("neumf", NULL, &hp);
+	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
+	run.sampler.batch = 1400;
+	model_sampler_epoch(&run.sampler);
+	assert_true(model_sampler_next(&run.sampler, &b));
+	assert_true(b.n > 2 * 512);
+	t = ops->tensors(run.m, &nt);
+	want = ep_xcalloc(nt, sizeof *want);
+	for (k = 0; k < nt; k++) {
+		/* Scaled up from N(0, 0.01), as in the gradient check. */
+		for (i = 0; i < t[k].rows * t[k].cols; i++)
+			t[k].w[i] *= t[k].rows > 1 ? 10.0f : 1.0f;
+		want[k] = ep_xcalloc(t[k].rows * t[k].cols, sizeof **want);
+	}
+	for (at = 0; at < b.n; at += part.n) {
+		part.n = b.n - at < 300 ? b.n - at : 300;
+		part.user = b.user + at;
+		part.item = b.item + at;
+		part.neg = NULL;
+		part.label = b.label + at;
+		for (k = 0; k < nt; k++)
+			memset(t[k].g, 0, t[k].rows * t[k].cols * sizeof(float));
+		ep_rng_seed(&rng, 1, 1);
+		sum += (double)part.n / (double)b.n *
+		    ops->loss(run.m, &part, 1, 0, &rng);
+		for (k = 0; k < nt; k++)
+			for (i = 0; i < t[k].rows * t[k].cols; i++)
+				want[k][i] += (float)((double)part.n /
+				    (double)b.n * (double)t[k].g[i]);
+	}
+	for (k = 0; k < nt; k++)
+		memset(t[k].g, 0, t[k].rows * t[k].cols * sizeof(float));
+	ep_rng_seed(&rng, 1, 1);
+	loss = ops->loss(run.m, &b, 1, 0, &rng);
+	assert_close(loss, sum, 1e-6 * fabs(sum));
+	for (k = 0; k < nt; k++) {
+		double big = 0;
+
+		for (i = 0; i < t[k].rows * t[k].cols; i++)
+			big = fmax(big, fabs((double)want[k][i]));
+		assert_true(big > 0);
+		for (i = 0; i < t[k].rows * t[k].cols; i++)
+			if (!(fabs((double)t[k].g[i] - (double)want[k][i]) <=
+			    1e-4 * big))
+				fail_msg("%s[%zu]: %.9g, the parts' %.9g",
+				    t[k].name, i, (double)t[k].g[i],
+				    (double)want[k][i]);
+		free(want[k]);
+	}
+	free(want);
+	model_run_release(&run);
+}
+
 /* The backward pass through NeuMF's dropout, with its masks fixed. */
 static void
 test_neumf_gradient_dropout(void **state)
@@ -405,6 +479,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_neumf_gradient),
+		cmocka_unit_test(test_neumf_blocks),
 		cmocka_unit_test(test_neumf_gradient_dropout),
 		cmocka_unit_test(test_multivae_gradient),
 		cmocka_unit_test(test_multivae_gradient_sampled),
