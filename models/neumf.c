@@ -15,18 +15,18 @@
  * Scores are the logits z: RecBole's predict() returns sigmoid(z), which
  * ranks the same, and in float saturates to ties for large z.
  *
- * A batch's MLP runs in blocks of BLOCK_ROWS samples in parallel, forward
- * and back in one parallel region; each block's share of the weight
+ * A batch's MLP runs in blocks of BLOCK_ROWS samples in parallel, one
+ * parallel region forward and one back; each block's share of the weight
  * gradients is summed in block order, so results do not depend on the
  * thread count. Dropout masks come from a counter-based hash of a seed
  * drawn from the training rng for each batch (and of layer and element),
- * so the result depends on the seed only. Full-sort scoring pushes every (user,
- * item) pair through the MLP, as RecBole must (NeuMF has no dot-product
- * shortcut); the item half of the first layer, W_0 [0, q'_i] + b_0,
- * does not depend on the user and is computed once by prepare(), and
- * the rest of the tower runs fused, sixteen items at a time, a weight
- * broadcast into all of them (one multiply-add an item and weight,
- * with no pass of its own for the biases and ReLUs).
+ * so the result depends on the seed only. Full-sort scoring pushes every
+ * (user, item) pair through the MLP, as RecBole must (NeuMF has no
+ * dot-product shortcut); the item half of the first layer,
+ * W_0 [0, q'_i] + b_0, does not depend on the user and is computed once
+ * by prepare(), and the rest of the tower runs fused, sixteen items at a
+ * time, a weight broadcast into all of them (one multiply-add an item
+ * and weight, with no pass of its own for the biases and ReLUs).
  */
 #include <cblas.h>
 #include <math.h>

@@ -450,7 +450,8 @@ cell_pass_body(const float *x, size_t n, const struct celltab *t,
 		/* Without a branch on whether a block holds such items: it
 		 * is as good as random for a few positives. */
 		if (narrow) {
-			__m512i li = _mm512_cvtepu8_epi32(_mm512_castsi512_si128(
+			__m512i li = _mm512_cvtepu8_epi32(
+			    _mm512_castsi512_si128(
 			    _mm512_maskz_compress_epi8(ka, which)));
 
 			_mm512_storeu_ps(amb + a, _mm512_mask_blend_ps(

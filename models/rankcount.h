@@ -30,18 +30,18 @@ struct model_rank_scratch {
  *
  * Where the CPU has AVX-512 (with DQ, VBMI, VBMI2 and VNNI) and there
  * are 4 to 127 positives, the positives' range is cut into 256 cells:
- * one pass looks up, 64 items at a time, how many positives lie in
- * cells below each item's, and only the items that share a cell with a
- * positive are compared with it. Otherwise (or with more positives, or with a range
- * the cells cannot cut, or many ties in one cell) the positives are
- * sorted and split at their median score, and the row at the same
- * score: the items below count for no positive above, and those above
- * count for every positive below, so each half of the positives needs
- * only its half of the row. Splitting goes on (down to 127 positives
- * for the cells, or eight distinct scores, at most MODEL_RANK_LEVELS
- * times) and the rest is counted by comparison, eight items at a time
- * where the CPU has AVX2. Items below the lowest positive are dropped
- * at the first split.
+ * one pass looks up, 64 items at a time, how many positives lie in cells
+ * below each item's, and only the items that share a cell with a
+ * positive are compared with it. Otherwise (or with more positives, or
+ * with a range the cells cannot cut, or many ties in one cell) the
+ * positives are sorted and split at their median score, and the row at
+ * the same score: the items below count for no positive above, and those
+ * above count for every positive below, so each half of the positives
+ * needs only its half of the row. Splitting goes on (down to 127
+ * positives for the cells, or eight distinct scores, at most
+ * MODEL_RANK_LEVELS times) and the rest is counted by comparison, eight
+ * items at a time where the CPU has AVX2. Items below the lowest
+ * positive are dropped at the first split.
  */
 uint64_t model_rank_count(const float *row, size_t n, const float *q,
     size_t P, struct model_rank_scratch *s);
