@@ -13,10 +13,13 @@
  * every row at every step rather than replaying skipped steps. */
 #define OPTIM_SWEEP_MAX ((size_t)16 << 20)
 
-/* Parameters below which a step runs on one thread: it is memory-bound,
- * and a parallel region at every step costs more than it saves when
- * another process holds a core. */
-#define OPTIM_PAR_MIN ((size_t)1 << 22)
+/* Parameters below which a step runs on one thread: a parallel region
+ * at every step costs more than it saves for small tables, or when
+ * another process holds a core. From 2^18 (BPR's, FISM's and the graph
+ * models' ML-1M tables) two threads won every paired run on this 2-vCPU
+ * machine at light load; 2^22 was chosen when three other engineers
+ * shared it. */
+#define OPTIM_PAR_MIN ((size_t)1 << 18)
 
 void
 model_optim_init(struct model_optim *o, struct model_tensor *t, size_t n,
