@@ -262,6 +262,27 @@ model_graph_spmm_rows(const struct model_graph *g, const uint32_t *rows,
 	spmm(g, rows, n_rows, x, ldx, y, ldy, d, accumulate);
 }
 
+size_t
+model_graph_triple_rows(const struct model_graph *g, const uint32_t *user,
+    const uint32_t *item, const uint32_t *neg, size_t n, unsigned char *mark,
+    uint32_t *rows)
+{
+	size_t k, nr = 0;
+	uint32_t r;
+
+	for (k = 0; k < n; k++) {
+		mark[user[k]] = 1;
+		mark[g->n_users + item[k]] = 1;
+		mark[g->n_users + neg[k]] = 1;
+	}
+	for (r = 0; r < g->n; r++)
+		if (mark[r]) {
+			rows[nr++] = r;
+			mark[r] = 0;
+		}
+	return nr;
+}
+
 double
 model_graph_spmm_bytes(const struct model_graph *g, size_t d)
 {

@@ -54,6 +54,15 @@ void model_graph_spmm_rows(const struct model_graph *g,
     const uint32_t *rows, size_t n_rows, const float *x, size_t ldx,
     float *y, size_t ldy, size_t d, int accumulate);
 
+/*
+ * The nodes that n (user, item, negative item) triples name, ascending
+ * and each once, into rows (room for g->n); returns their number. mark
+ * is g->n bytes of scratch, all 0, and is left so.
+ */
+size_t model_graph_triple_rows(const struct model_graph *g,
+    const uint32_t *user, const uint32_t *item, const uint32_t *neg,
+    size_t n, unsigned char *mark, uint32_t *rows);
+
 /* Bytes moved from and to memory by one model_graph_spmm() at width d,
  * counting each row of X once per edge (the gathers). */
 double model_graph_spmm_bytes(const struct model_graph *g, size_t d);

@@ -154,22 +154,13 @@ propagate(struct model *m)
 static void
 propagate_batch(struct model *m, const struct model_batch *b)
 {
-	size_t d = m->d, nu = m->sp->n_users, nr = 0, l, k;
+	size_t d = m->d, nr, l, k;
 	const float *cur = m->w;
 	float *next = m->a;
 	float scale = 1.0f / (float)(m->layers + 1);
-	uint32_t r;
 
-	for (k = 0; k < b->n; k++) {
-		m->in_batch[b->user[k]] = 1;
-		m->in_batch[nu + b->item[k]] = 1;
-		m->in_batch[nu + b->neg[k]] = 1;
-	}
-	for (r = 0; r < m->n; r++)
-		if (m->in_batch[r]) {
-			m->rows[nr++] = r;
-			m->in_batch[r] = 0;
-		}
+	nr = model_graph_triple_rows(&m->graph, b->user, b->item, b->neg,
+	    b->n, m->in_batch, m->rows);
 	for (k = 0; k < nr; k++)
 		memcpy(m->fin + (size_t)m->rows[k] * d,
 		    m->w + (size_t)m->rows[k] * d, d * sizeof(float));

@@ -364,19 +364,10 @@ propagate(struct model *m)
 static void
 propagate_batch(struct model *m, const struct model_batch *b)
 {
-	size_t nu = m->sp->n_users, off = 0, nr = 0, k;
-	uint32_t r;
+	size_t off = 0, nr, k;
 
-	for (k = 0; k < b->n; k++) {
-		m->in_batch[b->user[k]] = 1;
-		m->in_batch[nu + b->item[k]] = 1;
-		m->in_batch[nu + b->neg[k]] = 1;
-	}
-	for (r = 0; r < m->n; r++)
-		if (m->in_batch[r]) {
-			m->rows[nr++] = r;
-			m->in_batch[r] = 0;
-		}
+	nr = model_graph_triple_rows(&m->graph, b->user, b->item, b->neg,
+	    b->n, m->in_batch, m->rows);
 	copy_ego(m);
 	for (k = 0; k + 1 < m->layers; k++) {
 		layer_forward(m, k, off, NULL, m->n);
