@@ -356,7 +356,7 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	double loss = 0, scale = 1.0 / (double)n;
 	uint64_t seed = 0;
 	const float *gx0;
-	long bk;
+	long bk, blocks = (long)((n + BLOCK_ROWS - 1) / BLOCK_ROWS);
 
 	reserve(m, n);
 	if (dropping) {
@@ -366,7 +366,7 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	/* Gather the GMF product and the MLP's input, and run the MLP,
 	 * block by block (a row's values do not depend on its block). */
 #pragma omp parallel for schedule(static) if (n > BLOCK_ROWS)
-	for (bk = 0; bk < (long)((n + BLOCK_ROWS - 1) / BLOCK_ROWS); bk++) {
+	for (bk = 0; bk < blocks; bk++) {
 		size_t lo = (size_t)bk * BLOCK_ROWS, r, cc, ll;
 		size_t hi = lo + BLOCK_ROWS < n ? lo + BLOCK_ROWS : n;
 
@@ -424,14 +424,14 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	 * carries its rows down the MLP and keeps its share of the weight
 	 * gradients, summed below in block order. */
 #pragma omp parallel for schedule(static) if (n > BLOCK_ROWS)
-	for (bk = 0; bk < (long)((n + BLOCK_ROWS - 1) / BLOCK_ROWS); bk++) {
+	for (bk = 0; bk < blocks; bk++) {
 		size_t lo = (size_t)bk * BLOCK_ROWS;
 		size_t hi = lo + BLOCK_ROWS < n ? lo + BLOCK_ROWS : n;
 
 		layers_backward(m, lo, hi, dropping,
 		    m->part + (size_t)bk * m->part_w);
 	}
-	for (bk = 0; bk < (long)((n + BLOCK_ROWS - 1) / BLOCK_ROWS); bk++) {
+	for (bk = 0; bk < blocks; bk++) {
 		const float *p = m->part + (size_t)bk * m->part_w;
 
 		for (l = L; l-- > 0;) {
