@@ -416,10 +416,9 @@ dot_chunks(float *restrict out, const float *restrict x,
 		model_v8f t3 = vx[6] * vy[6] + vx[7] * vy[7];
 		model_v8f w = PAIR_SUMS(PAIR_SUMS(t0, t1), PAIR_SUMS(t2, t3));
 
-		out[0] = w[0] + w[4];
-		out[1] = w[1] + w[5];
-		out[2] = w[2] + w[6];
-		out[3] = w[3] + w[7];
+		/* The halves' sum as one vector, not four scalars. */
+		*(model_v4fu *)out = __builtin_shufflevector(w, w, 0, 1, 2, 3) +
+		    __builtin_shufflevector(w, w, 4, 5, 6, 7);
 		return;
 	}
 #endif
