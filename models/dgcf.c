@@ -48,8 +48,10 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define VERSIONS __attribute__((target_clones("avx2", "default")))
+#define WIDE 1			/* an AVX-512 build of the 4x16 passes */
 #else
 #define VERSIONS
+#define WIDE 0
 #endif
 
 #define MAX_D 1024		/* widest embedding (a row on the stack) */
@@ -78,6 +80,7 @@ struct model {
 	float *g;		/* their gradient */
 	unsigned char *touched;	/* n marks */
 	float *A;		/* E x F routing logits */
+	int wide;		/* the CPU runs the AVX-512 passes */
 	/* Saved by the forward pass for the backward pass, one of each per
 	 * iteration (L x T) or per layer (L). */
 	float *S;		/* (L T - 1) x E x F softmax of the logits,
@@ -187,6 +190,9 @@ dgcf_create(const struct model_split *sp, const struct model_hp *hp,
 	m->c = d / F;
 	m->T = (size_t)model_hp_get(hp, "n_iterations");
 	m->L = (size_t)model_hp_get(hp, "n_layers");
+#if WIDE
+	m->wide = __builtin_cpu_supports("avx512f");
+#endif
 	m->reg_weight = model_hp_get(hp, "reg_weight");
 	m->cor_weight = model_hp_get(hp, "cor_weight");
 	m->n = n = nu + ni;
@@ -331,19 +337,29 @@ fetch_edge(const float *a, size_t e, size_t F)
 
 /*
  * The per-edge work on rows split into F chunks of c. For RecBole's
- * shape, 4 chunks of 16, in vectors of 8 (GCC's and Clang's vector
- * extensions: AVX registers in the AVX2 clones, pairs of SSE ones
- * otherwise), which the compiler keeps in registers; the four dots of
- * an edge are summed across as a whole, not one chunk at a time.
+ * shape, 4 chunks of 16, in vectors (GCC's and Clang's vector
+ * extensions) which the compiler keeps in registers: of 8 (AVX
+ * registers in the AVX2 clones, pairs of SSE ones otherwise), or where
+ * wide is set, of 16, one AVX-512 register a chunk. Both widths do the
+ * same operations in the same order, lane by lane, so they agree bit
+ * for bit; the four dots of an edge are summed across as a whole, not
+ * one chunk at a time.
  */
 #if defined(__GNUC__)
 #define VEC_4X16 1
+
+typedef float v16f __attribute__((vector_size(64)));
+typedef float v16fu __attribute__((vector_size(64), aligned(4)));
 
 /* The sums of each adjacent pair of a and b, as vhaddps orders them (a
  * macro: AVX values are not passed to functions built without AVX). */
 #define PAIR_SUMS(a, b) \
 	(__builtin_shufflevector(a, b, 0, 2, 8, 10, 4, 6, 12, 14) + \
 	    __builtin_shufflevector(a, b, 1, 3, 9, 11, 5, 7, 13, 15))
+/* A vector of 16's halves' sum. */
+#define HALVES(v) \
+	(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + \
+	    __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15))
 #else
 #define VEC_4X16 0
 #endif
@@ -372,11 +388,21 @@ edge_weights(float *restrict a, const float *s, const float *restrict r,
 /* acc += a[f] x, chunk by chunk. */
 static inline __attribute__((always_inline)) void
 axpy_chunks(float *restrict acc, const float *restrict a,
-    const float *restrict x, size_t F, size_t c)
+    const float *restrict x, size_t F, size_t c, int wide)
 {
 	size_t f, j;
 
 #if VEC_4X16
+	if (F == 4 && c == 16 && wide) {
+		v16fu *va = (v16fu *)acc;
+		const v16fu *vx = (const v16fu *)x;
+
+		va[0] += a[0] * vx[0];
+		va[1] += a[1] * vx[1];
+		va[2] += a[2] * vx[2];
+		va[3] += a[3] * vx[3];
+		return;
+	}
 	if (F == 4 && c == 16) {
 		model_v8fu *va = (model_v8fu *)acc;
 		const model_v8fu *vx = (const model_v8fu *)x;
@@ -402,20 +428,34 @@ axpy_chunks(float *restrict acc, const float *restrict a,
 /* out[f] = the dot of chunk f of x and y. */
 static inline __attribute__((always_inline)) void
 dot_chunks(float *restrict out, const float *restrict x,
-    const float *restrict y, size_t F, size_t c)
+    const float *restrict y, size_t F, size_t c, int wide)
 {
 	size_t f, j;
 
 #if VEC_4X16
 	if (F == 4 && c == 16) {
-		const model_v8fu *vx = (const model_v8fu *)x;
-		const model_v8fu *vy = (const model_v8fu *)y;
-		model_v8f t0 = vx[0] * vy[0] + vx[1] * vy[1];
-		model_v8f t1 = vx[2] * vy[2] + vx[3] * vy[3];
-		model_v8f t2 = vx[4] * vy[4] + vx[5] * vy[5];
-		model_v8f t3 = vx[6] * vy[6] + vx[7] * vy[7];
-		model_v8f w = PAIR_SUMS(PAIR_SUMS(t0, t1), PAIR_SUMS(t2, t3));
+		model_v8f t0, t1, t2, t3, w;
 
+		if (wide) {
+			const v16fu *vx = (const v16fu *)x;
+			const v16fu *vy = (const v16fu *)y;
+			v16f p0 = vx[0] * vy[0], p1 = vx[1] * vy[1];
+			v16f p2 = vx[2] * vy[2], p3 = vx[3] * vy[3];
+
+			t0 = HALVES(p0);
+			t1 = HALVES(p1);
+			t2 = HALVES(p2);
+			t3 = HALVES(p3);
+		} else {
+			const model_v8fu *vx = (const model_v8fu *)x;
+			const model_v8fu *vy = (const model_v8fu *)y;
+
+			t0 = vx[0] * vy[0] + vx[1] * vy[1];
+			t1 = vx[2] * vy[2] + vx[3] * vy[3];
+			t2 = vx[4] * vy[4] + vx[5] * vy[5];
+			t3 = vx[6] * vy[6] + vx[7] * vy[7];
+		}
+		w = PAIR_SUMS(PAIR_SUMS(t0, t1), PAIR_SUMS(t2, t3));
 		/* The halves' sum as one vector, not four scalars. */
 		*(model_v4fu *)out = __builtin_shufflevector(w, w, 0, 1, 2, 3) +
 		    __builtin_shufflevector(w, w, 4, 5, 6, 7);
@@ -435,12 +475,13 @@ dot_chunks(float *restrict out, const float *restrict x,
 /* Softmax of the logits, degrees and their inverse roots. */
 static inline __attribute__((always_inline)) void
 block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
-    size_t c)
+    size_t c, int wide)
 {
 	const struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
 	size_t d = F * c, v, k, f, j;
 
+	(void)wide;		/* no products of chunks here */
 	for (v = lo; v < hi; v++) {
 		float ds[MAX_F];
 
@@ -496,7 +537,7 @@ block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
 /* Y = the routed sum, its chunks' norms, and the logits' update. */
 static inline __attribute__((always_inline)) void
 block_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
-    size_t c)
+    size_t c, int wide)
 {
 	struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
@@ -516,7 +557,7 @@ block_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 				fetch_row(p->X, gr->col[k + AHEAD], d);
 			edge_weights(a, p->first_layer ? NULL : p->S + k * F,
 			    p->r + u * F, 1.0f, F);
-			axpy_chunks(acc, a, x, F, c);
+			axpy_chunks(acc, a, x, F, c, wide);
 		}
 		for (f = 0; f < F; f++) {
 			float rv = p->r[v * F + f], s2 = 0, nr;
@@ -552,7 +593,7 @@ block_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 
 			if (k + AHEAD < m->E)
 				fetch_row(p->Zt, gr->col[k + AHEAD], d);
-			dot_chunks(a, y, z, F, c);
+			dot_chunks(a, y, z, F, c, wide);
 			for (f = 0; f < F; f++)
 				m->A[k * F + f] = (p->first_layer ? 1.0f :
 				    m->A[k * F + f]) + p->yinv[v * F + f] * a[f];
@@ -586,7 +627,7 @@ normalise_back(const float *x, float nr, const float *g, float *out,
  */
 static inline __attribute__((always_inline)) void
 block_back_update(const struct pass *p, size_t lo, size_t hi, size_t F,
-    size_t c)
+    size_t c, int wide)
 {
 	struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
@@ -613,8 +654,8 @@ block_back_update(const struct pass *p, size_t lo, size_t hi, size_t F,
 			 * edge read normalise(Y(u)), Z(v). */
 			for (f = 0; f < F; f++)
 				gb[f] = m->gA[e2 * F + f] * p->yinv[u * F + f];
-			axpy_chunks(gyn, m->gA + k * F, z, F, c);
-			axpy_chunks(gzv, gb, yu, F, c);
+			axpy_chunks(gyn, m->gA + k * F, z, F, c, wide);
+			axpy_chunks(gzv, gb, yu, F, c, wide);
 		}
 		for (j = 0; j < d; j++)
 			gz[j] = p->gz_first ? gzv[j] : gz[j] + gzv[j];
@@ -703,7 +744,7 @@ back_softmax_row(const struct pass *p, size_t v, const float *gr_,
  */
 static inline __attribute__((always_inline)) void
 block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
-    size_t c)
+    size_t c, int wide)
 {
 	struct model *m = p->m;
 	const struct model_graph *gr = &m->graph;
@@ -738,11 +779,11 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 			 * S[e2] r(u) r(v); r(v) is applied below. */
 			edge_weights(a, p->first_layer ? NULL : p->S + e2 * F,
 			    ru, p->gys, F);
-			axpy_chunks(acc, a, gyu, F, c);
+			axpy_chunks(acc, a, gyu, F, c, wide);
 			if (!p->live_a)
 				continue;
-			dot_chunks(m->gw + k * F, gyv, p->X + u * d, F, c);
-			dot_chunks(g2, gyu, xv, F, c);
+			dot_chunks(m->gw + k * F, gyv, p->X + u * d, F, c, wide);
+			dot_chunks(g2, gyu, xv, F, c, wide);
 			for (f = 0; f < F; f++)
 				gr_[f] += ru[f] * (m->gw[k * F + f] *
 				    p->S[k * F + f] + g2[f] * p->gys *
@@ -763,20 +804,36 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 }
 
 /*
- * Each pass compiled twice: for RecBole's 4 factors of 16 (loops of
- * known length, which the compiler unrolls and vectorises), and for any
- * shape.
+ * Each pass compiled three times: for RecBole's 4 factors of 16 (loops
+ * of known length, which the compiler unrolls and vectorises), in
+ * vectors of 8 and, for CPUs with AVX-512, of 16; and for any shape.
  */
+#if WIDE
+#define WIDE_VERSION(name) \
+__attribute__((target("avx512f"))) static void \
+name##_4x16w(const struct pass *p, size_t lo, size_t hi) \
+{ \
+	name(p, lo, hi, 4, 16, 1); \
+}
+#else
+#define WIDE_VERSION(name) \
+static void \
+name##_4x16w(const struct pass *p, size_t lo, size_t hi) \
+{ \
+	name(p, lo, hi, 4, 16, 0); \
+}
+#endif
 #define PASS_VERSIONS(name) \
+WIDE_VERSION(name) \
 VERSIONS static void \
 name##_4x16(const struct pass *p, size_t lo, size_t hi) \
 { \
-	name(p, lo, hi, 4, 16); \
+	name(p, lo, hi, 4, 16, 0); \
 } \
 VERSIONS static void \
 name##_any(const struct pass *p, size_t lo, size_t hi) \
 { \
-	name(p, lo, hi, p->m->F, p->m->c); \
+	name(p, lo, hi, p->m->F, p->m->c, 0); \
 }
 
 PASS_VERSIONS(block_weights)
@@ -786,37 +843,35 @@ PASS_VERSIONS(block_back_propagate)
 
 enum pass_kind { P_WEIGHTS, P_PROPAGATE, P_BACK_UPDATE, P_BACK_PROPAGATE };
 
+typedef void pass_fn(const struct pass *, size_t, size_t);
+
+/* By kind: any shape, 4 x 16, 4 x 16 in AVX-512. */
+static pass_fn *const pass_fns[][3] = {
+	[P_WEIGHTS] = { block_weights_any, block_weights_4x16,
+		block_weights_4x16w },
+	[P_PROPAGATE] = { block_propagate_any, block_propagate_4x16,
+		block_propagate_4x16w },
+	[P_BACK_UPDATE] = { block_back_update_any, block_back_update_4x16,
+		block_back_update_4x16w },
+	[P_BACK_PROPAGATE] = { block_back_propagate_any,
+		block_back_propagate_4x16, block_back_propagate_4x16w },
+};
+
 static void
 run_pass(enum pass_kind kind, const struct pass *p)
 {
 	const struct model *m = p->m;
 	long nb = (long)((m->n + ROW_BLOCK - 1) / ROW_BLOCK), b;
-	int fixed = m->F == 4 && m->c == 16;
+	pass_fn *fn = pass_fns[kind][m->F != 4 || m->c != 16 ? 0 :
+	    m->wide ? 2 : 1];
 
 	/* Degrees are skewed, so blocks are handed out dynamically; which
 	 * thread does a row does not change what it computes. */
 #pragma omp parallel for schedule(dynamic, 4) if (m->E * m->d > 65536)
 	for (b = 0; b < nb; b++) {
 		size_t lo = (size_t)b * ROW_BLOCK;
-		size_t hi = lo + ROW_BLOCK < m->n ? lo + ROW_BLOCK : m->n;
 
-		switch (kind) {
-		case P_WEIGHTS:
-			(fixed ? block_weights_4x16 : block_weights_any)(p, lo, hi);
-			break;
-		case P_PROPAGATE:
-			(fixed ? block_propagate_4x16 : block_propagate_any)(p, lo,
-			    hi);
-			break;
-		case P_BACK_UPDATE:
-			(fixed ? block_back_update_4x16 :
-			    block_back_update_any)(p, lo, hi);
-			break;
-		case P_BACK_PROPAGATE:
-			(fixed ? block_back_propagate_4x16 :
-			    block_back_propagate_any)(p, lo, hi);
-			break;
-		}
+		fn(p, lo, lo + ROW_BLOCK < m->n ? lo + ROW_BLOCK : m->n);
 	}
 }
 
