@@ -39,6 +39,9 @@ typedef float model_v4fu __attribute__((vector_size(16), aligned(4)));
 typedef float model_v8f __attribute__((vector_size(32)));
 typedef float model_v8fu __attribute__((vector_size(32), aligned(4)));
 typedef int model_v4i __attribute__((vector_size(16)));
+typedef float model_v16f __attribute__((vector_size(64)));
+typedef float model_v16fu __attribute__((vector_size(64), aligned(4)));
+typedef int model_v16i __attribute__((vector_size(64)));
 
 #define MODEL_V4(c) ((model_v4f){ (c), (c), (c), (c) })
 
@@ -49,30 +52,49 @@ model_v4_select(model_v4f a, model_v4f b, model_v4i m)
 	return (model_v4f)(((model_v4i)a & ~m) | ((model_v4i)b & m));
 }
 
+/*
+ * The exponential in place, written once for vectors of any width: V
+ * the float vector, VI the int one of the same width (through a
+ * pointer: a vector of 16 is not passed by value where AVX-512 is not
+ * enabled). Every lane goes through the same operations, so a value's
+ * result does not depend on the width.
+ */
+#define MODEL_EXP_DEFINE(name, V, VI) \
+static inline __attribute__((always_inline)) void \
+name(V *xp) \
+{ \
+	const float magic = 12582912.0f;	/* 1.5 2^23: rounds */ \
+	V x = *xp, t, n, r, p; \
+	VI e, m; \
+\
+	m = x < -87.33654f; \
+	x = (V)(((VI)x & ~m) | ((VI)((V){ 0 } + -87.33654f) & m)); \
+	m = x > 88.37626f; \
+	x = (V)(((VI)x & ~m) | ((VI)((V){ 0 } + 88.37626f) & m)); \
+	t = x * 1.44269504088896341f + magic; \
+	n = t - magic; \
+	r = x - n * 0.693359375f; \
+	r = r - n * -2.12194440e-4f; \
+	p = (V){ 0 } + 1.9875691500e-4f; \
+	p = p * r + 1.3981999507e-3f; \
+	p = p * r + 8.3334519073e-3f; \
+	p = p * r + 4.1665795894e-2f; \
+	p = p * r + 1.6666665459e-1f; \
+	p = p * r + 5.0000001201e-1f; \
+	p = p * (r * r) + r + 1.0f; \
+	/* t's low bits hold n (its exponent is that of 1.5 2^23). */ \
+	e = ((VI)t - 0x4b400000 + 127) << 23; \
+	*xp = p * (V)e; \
+}
+
+MODEL_EXP_DEFINE(model_exp_v4, model_v4f, model_v4i)
+MODEL_EXP_DEFINE(model_exp_v16, model_v16f, model_v16i)
+
 static inline __attribute__((always_inline)) model_v4f
 model_exp4(model_v4f x)
 {
-	const model_v4f lo = MODEL_V4(-87.33654f), hi = MODEL_V4(88.37626f);
-	const float magic = 12582912.0f;	/* 1.5 2^23: rounds to integer */
-	model_v4f t, n, r, p;
-	model_v4i e;
-
-	x = model_v4_select(x, lo, x < lo);
-	x = model_v4_select(x, hi, x > hi);
-	t = x * 1.44269504088896341f + magic;
-	n = t - magic;
-	r = x - n * 0.693359375f;
-	r = r - n * -2.12194440e-4f;
-	p = MODEL_V4(1.9875691500e-4f);
-	p = p * r + 1.3981999507e-3f;
-	p = p * r + 8.3334519073e-3f;
-	p = p * r + 4.1665795894e-2f;
-	p = p * r + 1.6666665459e-1f;
-	p = p * r + 5.0000001201e-1f;
-	p = p * (r * r) + r + 1.0f;
-	/* t's low bits hold n (its exponent is that of 1.5 2^23). */
-	e = ((model_v4i)t - 0x4b400000 + 127) << 23;
-	return p * (model_v4f)e;
+	model_exp_v4(&x);
+	return x;
 }
 
 static inline __attribute__((always_inline)) model_v4f
