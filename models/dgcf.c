@@ -348,9 +348,6 @@ fetch_edge(const float *a, size_t e, size_t F)
 #if defined(__GNUC__)
 #define VEC_4X16 1
 
-typedef float v16f __attribute__((vector_size(64)));
-typedef float v16fu __attribute__((vector_size(64), aligned(4)));
-
 /* The sums of each adjacent pair of a and b, as vhaddps orders them (a
  * macro: AVX values are not passed to functions built without AVX). */
 #define PAIR_SUMS(a, b) \
@@ -394,8 +391,8 @@ axpy_chunks(float *restrict acc, const float *restrict a,
 
 #if VEC_4X16
 	if (F == 4 && c == 16 && wide) {
-		v16fu *va = (v16fu *)acc;
-		const v16fu *vx = (const v16fu *)x;
+		model_v16fu *va = (model_v16fu *)acc;
+		const model_v16fu *vx = (const model_v16fu *)x;
 
 		va[0] += a[0] * vx[0];
 		va[1] += a[1] * vx[1];
@@ -437,10 +434,10 @@ dot_chunks(float *restrict out, const float *restrict x,
 		model_v8f t0, t1, t2, t3, w;
 
 		if (wide) {
-			const v16fu *vx = (const v16fu *)x;
-			const v16fu *vy = (const v16fu *)y;
-			v16f p0 = vx[0] * vy[0], p1 = vx[1] * vy[1];
-			v16f p2 = vx[2] * vy[2], p3 = vx[3] * vy[3];
+			const model_v16fu *vx = (const model_v16fu *)x;
+			const model_v16fu *vy = (const model_v16fu *)y;
+			model_v16f p0 = vx[0] * vy[0], p1 = vx[1] * vy[1];
+			model_v16f p2 = vx[2] * vy[2], p3 = vx[3] * vy[3];
 
 			t0 = HALVES(p0);
 			t1 = HALVES(p1);
@@ -472,6 +469,50 @@ dot_chunks(float *restrict out, const float *restrict x,
 	}
 }
 
+#if VEC_4X16
+/* Lane j of each group of four, in all four lanes of its group. */
+#define GROUP_LANE(x, j) \
+	__builtin_shufflevector(x, x, j, j, j, j, 4 + j, 4 + j, 4 + j, \
+	    4 + j, 8 + j, 8 + j, 8 + j, 8 + j, 12 + j, 12 + j, 12 + j, 12 + j)
+/* Where b > a, b; elsewhere a (a ? : written out, as C has none for
+ * vectors). */
+#define GREATER(a, b) \
+	((model_v16f)(((model_v16i)(a) & ~(model_v16i)((b) > (a))) | \
+	    ((model_v16i)(b) & (model_v16i)((b) > (a)))))
+
+/*
+ * The softmax of four edges' four logits each, in one vector of 16: the
+ * scalar loop's operations in its order, lane by lane, so the same
+ * weights bit for bit. Adds each edge's weights to ds in edge order.
+ */
+static inline __attribute__((always_inline)) void
+softmax_4edges(float *restrict s, const float *restrict a,
+    float *restrict ds)
+{
+	model_v16f x = *(const model_v16fu *)a, mx = GROUP_LANE(x, 0), e, z;
+	model_v16f x1 = GROUP_LANE(x, 1), x2 = GROUP_LANE(x, 2);
+	model_v16f x3 = GROUP_LANE(x, 3);
+	model_v4f acc = *(const model_v4fu *)ds;
+
+	mx = GREATER(mx, x1);
+	mx = GREATER(mx, x2);
+	mx = GREATER(mx, x3);
+	e = x + -mx;
+	model_exp_v16(&e);
+	z = (model_v16f){ 0 } + GROUP_LANE(e, 0);
+	z += GROUP_LANE(e, 1);
+	z += GROUP_LANE(e, 2);
+	z += GROUP_LANE(e, 3);
+	e /= z;
+	*(model_v16fu *)s = e;
+	acc += __builtin_shufflevector(e, e, 0, 1, 2, 3);
+	acc += __builtin_shufflevector(e, e, 4, 5, 6, 7);
+	acc += __builtin_shufflevector(e, e, 8, 9, 10, 11);
+	acc += __builtin_shufflevector(e, e, 12, 13, 14, 15);
+	*(model_v4fu *)ds = acc;
+}
+#endif
+
 /* Softmax of the logits, degrees and their inverse roots. */
 static inline __attribute__((always_inline)) void
 block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
@@ -481,8 +522,8 @@ block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
 	const struct model_graph *gr = &m->graph;
 	size_t d = F * c, v, k, f, j;
 
-	(void)wide;		/* no products of chunks here */
 	for (v = lo; v < hi; v++) {
+		size_t end = gr->rowptr[v + 1];
 		float ds[MAX_F];
 
 		for (f = 0; f < F; f++)
@@ -501,10 +542,17 @@ block_weights(const struct pass *p, size_t lo, size_t hi, size_t F,
 				model_tanh_span(z, x, inv, c);
 			}
 		}
-		for (k = gr->rowptr[v]; k < gr->rowptr[v + 1]; k++) {
+		for (k = gr->rowptr[v]; k < end; k++) {
 			const float *a = m->A + k * F;
 			float *s, mx, z = 0;
 
+#if VEC_4X16
+			if (F == 4 && wide && !p->first_layer && k + 4 <= end) {
+				softmax_4edges(p->S + k * F, a, ds);
+				k += 3;
+				continue;
+			}
+#endif
 			if (p->first_layer) {
 				/* Equal logits: exp(0) = 1 each, so every
 				 * weight is 1 / F, bit for bit; the logits
