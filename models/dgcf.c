@@ -830,7 +830,8 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 			axpy_chunks(acc, a, gyu, F, c, wide);
 			if (!p->live_a)
 				continue;
-			dot_chunks(m->gw + k * F, gyv, p->X + u * d, F, c, wide);
+			dot_chunks(m->gw + k * F, gyv, p->X + u * d, F, c,
+			    wide);
 			dot_chunks(g2, gyu, xv, F, c, wide);
 			for (f = 0; f < F; f++)
 				gr_[f] += ru[f] * (m->gw[k * F + f] *
