@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "core/rng.h"
+#include "models/blas.h"
 #include "models/eval.h"
 
 #define DIM 64
@@ -144,11 +145,14 @@ bench(const char *spec_s, double recbole_12, double recbole_1,
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	char cpu[512] = "unknown";
-	FILE *f = fopen("/proc/cpuinfo", "r");
+	FILE *f;
 
+	(void)argc;
+	model_blas_check(argv);
+	f = fopen("/proc/cpuinfo", "r");
 	if (f != NULL) {
 		char line[512];
 

@@ -48,6 +48,7 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "core/rng.h"
+#include "models/blas.h"
 #include "models/graph.h"
 #include "models/serve.h"
 #include "models/train.h"
@@ -1058,7 +1059,7 @@ cpu_name(char *cpu, size_t size)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const char *jpath = getenv("BENCH_JSON"), *q = getenv("BENCH_QUICK");
 	const char *ml100k[] = { "../shared/data/ml-100k/ml-100k.inter",
@@ -1069,6 +1070,9 @@ main(void)
 	struct tm tm;
 	size_t k;
 
+	(void)argc;
+	/* OpenBLAS's kernels for this CPU, as ecoplan's commands run it. */
+	model_blas_check(argv);
 	quick = q != NULL && q[0] != '\0' && strcmp(q, "0") != 0;
 	if (jpath == NULL || jpath[0] == '\0')
 		jpath = "bench/results.json";
@@ -1086,14 +1090,17 @@ main(void)
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	load_peer();
 	printf("ecoplan performance benchmark%s: %s, %ld CPUs online, %d "
-	    "OpenMP threads, load %.2f %.2f %.2f, %s\n", quick ?
-	    " (BENCH_QUICK)" : "", cpu, sysconf(_SC_NPROCESSORS_ONLN),
-	    omp_get_max_threads(), load[0], load[1], load[2], stamp);
+	    "OpenMP threads, OpenBLAS core %s%s, load %.2f %.2f %.2f, %s\n",
+	    quick ? " (BENCH_QUICK)" : "", cpu, sysconf(_SC_NPROCESSORS_ONLN),
+	    omp_get_max_threads(), model_blas_core(),
+	    getenv("OPENBLAS_CORETYPE") != NULL ? " (OPENBLAS_CORETYPE)" : "",
+	    load[0], load[1], load[2], stamp);
 	fprintf(js, "{\n  \"quick\": %s, \"cpu\": \"%s\", \"cpus\": %ld, "
-	    "\"threads\": %d, \"load_start\": [%.2f, %.2f, %.2f], "
-	    "\"date\": \"%s\",\n", quick ? "true" : "false", cpu,
-	    sysconf(_SC_NPROCESSORS_ONLN), omp_get_max_threads(), load[0],
-	    load[1], load[2], stamp);
+	    "\"threads\": %d, \"blas_core\": \"%s\", "
+	    "\"load_start\": [%.2f, %.2f, %.2f], \"date\": \"%s\",\n",
+	    quick ? "true" : "false", cpu, sysconf(_SC_NPROCESSORS_ONLN),
+	    omp_get_max_threads(), model_blas_core(), load[0], load[1],
+	    load[2], stamp);
 	measure_limits();
 	bench_planner();
 	fprintf(js, "  \"datasets\": [\n");

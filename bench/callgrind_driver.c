@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "models/blas.h"
 #include "models/serve.h"
 #include "models/train.h"
 
@@ -34,6 +35,7 @@ main(int argc, char **argv)
 	size_t done;
 	int n, i;
 
+	model_blas_check(argv);
 	if (argc != 5 || (ops = model_find(argv[1])) == NULL) {
 		fprintf(stderr, "usage: callgrind_driver model dataset "
 		    "train|serve|eval1|eval12 n\n");

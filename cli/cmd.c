@@ -17,58 +17,60 @@ const struct cmd_entry cmd_table[] = {
 	    "[--batch list] [--repeat n] [--meter kind] [--cpu-watts watts] "
 	    "[--ram-watts watts] [--set key=value] [--converge] "
 	    "[--update-epochs n] [--no-save] [--json] [model ...]",
-	    "measure models' training and inference energy on this machine" },
+	    "measure models' training and inference energy on this machine",
+	    1 },
 	{ "train", cmd_train,
 	    "train [-d dataset] [--epochs n | --converge] [--metrics list] "
 	    "[--set key=value] [--split spec] [--json] model",
-	    "train a model and report its accuracy" },
+	    "train a model and report its accuracy", 1 },
 	{ "measure", cmd_measure,
 	    "measure [--name name] [--dataset name] [--epoch-marker regex] "
 	    "[--queries n | --query-marker regex] [--meter kind] [--no-save] "
 	    "[--json] -- command [arg ...]",
-	    "measure the energy of any command, epoch by epoch" },
+	    "measure the energy of any command, epoch by epoch", 0 },
 	{ "import", cmd_import,
 	    "import codecarbon file --model name [--epochs n] "
 	    "[--dataset name] [--no-save] [--json]",
-	    "turn another tool's measurements into a profile" },
+	    "turn another tool's measurements into a profile", 0 },
 	{ "profiles", cmd_profiles,
 	    "profiles [--json] [list | show name | rm name]",
-	    "list, show or remove stored profiles" },
+	    "list, show or remove stored profiles", 0 },
 	{ "compare", cmd_compare,
 	    "compare [--qps rate] [--retrain cadence] "
 	    "[--region region | --ci intensity] [--train-region region] "
 	    "[--pue pue] [--years years] [--profiles set] [--metric-set set] "
 	    "[--batch n] [--uncertainty n] [--seed n] [--allow-mixed] "
 	    "[--json | --csv] [--plot file.svg] model model ...",
-	    "compare models' lifecycle energy and emissions, with break-even" },
+	    "compare models' lifecycle energy and emissions, with break-even",
+	    0 },
 	{ "plan", cmd_plan,
 	    "plan --qps lo..hi --retrain list [--points n] "
 	    "[--region region | --ci intensity] [--profiles set] "
 	    "[--min-ndcg x | --accuracy-tolerance t] [--csv] "
 	    "[--plot file.svg] model ...",
-	    "find the greenest model over ranges of load and cadence" },
+	    "find the greenest model over ranges of load and cadence", 0 },
 	{ "ci", cmd_ci,
 	    "ci [region] [--live] [--source source] [--json]\n"
 	    "       ecoplan ci list [text] [--json]\n"
 	    "       ecoplan ci forecast region [--hours n] [--window duration] "
 	    "[--live] [--source source] [--json] [--plot file.svg]",
-	    "show the carbon intensity of a region" },
+	    "show the carbon intensity of a region", 0 },
 	{ "schedule", cmd_schedule,
 	    "schedule --region region [--within duration] [--live] "
 	    "[--pue pue] [--profiles set] [--metric-set set] [--json] model",
-	    "find the greenest time to retrain" },
+	    "find the greenest time to retrain", 0 },
 	{ "rank", cmd_rank,
 	    "rank [--by train | inference | ndcg] [--json] set set",
-	    "compare two profile sets' model rankings" },
+	    "compare two profile sets' model rankings", 0 },
 	{ "models", cmd_models,
 	    "models [--json]",
-	    "list the models ecoplan can train and profile" },
+	    "list the models ecoplan can train and profile", 0 },
 	{ "datasets", cmd_datasets,
 	    "datasets [--split spec] [--seed n] [--json] [dataset ...]",
-	    "list built-in datasets or describe dataset files" },
+	    "list built-in datasets or describe dataset files", 0 },
 	{ "help", cmd_help,
 	    "help [command]",
-	    "show the manual page of a command" },
+	    "show the manual page of a command", 0 },
 };
 
 const size_t cmd_table_len = sizeof cmd_table / sizeof cmd_table[0];

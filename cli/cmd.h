@@ -17,6 +17,8 @@ struct cmd_entry {
 	int (*fn)(int argc, char **argv);	/* NULL: not built yet */
 	const char *usage;			/* the man page's SYNOPSIS */
 	const char *summary;			/* one line for the overview */
+	int models;		/* runs models: OpenBLAS's kernels checked
+				 * first (models/blas.h) */
 };
 
 /* The table, in the order the overview lists it. */

@@ -14,6 +14,7 @@
 #include "ci-data/http.h"
 #include "core/err.h"
 #include "core/version.h"
+#include "models/blas.h"
 #include "core/banned.h"
 
 /*
@@ -43,6 +44,7 @@ check_stdout(int status)
 static int
 run(int argc, char **argv)
 {
+	char **all = argv;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -79,6 +81,8 @@ run(int argc, char **argv)
 		    e->name, EP_VERSION);
 		return 1;
 	}
+	if (e->models)
+		model_blas_check(all);
 	/* Each subcommand parses its own options from a fresh start. */
 	optind = 0;
 	opterr = 1;

@@ -1,7 +1,6 @@
 /*
  * The model table, hyperparameter handling and shared initialisers.
  */
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,10 +246,4 @@ model_init_xavier_normal(float *w, size_t rows, size_t cols,
 {
 	model_init_normal(w, rows * cols, sqrt(2.0 / (double)(rows + cols)),
 	    rng);
-}
-
-void
-model_blas_single_thread(void)
-{
-	openblas_set_num_threads(1);
 }

@@ -195,10 +195,4 @@ void model_init_xavier_normal(float *w, size_t rows, size_t cols,
 /* Normal(0, std) initialisation. */
 void model_init_normal(float *w, size_t n, double std, struct ep_rng *rng);
 
-/*
- * Makes OpenBLAS run single-threaded: ecoplan parallelises with OpenMP
- * over users, blocks or rows, and BLAS is called inside those loops.
- */
-void model_blas_single_thread(void);
-
 #endif

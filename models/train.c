@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/mem.h"
+#include "models/blas.h"
 #include "models/train.h"
 #include "core/banned.h"
 

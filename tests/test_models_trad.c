@@ -21,6 +21,7 @@
 
 #include "core/mem.h"
 #include "core/rng.h"
+#include "models/blas.h"
 #include "models/model.h"
 #include "tests/test_util.h"
 
