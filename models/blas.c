@@ -2,10 +2,10 @@
  * OpenBLAS's kernels for this CPU. A DYNAMIC_ARCH build picks them by
  * the CPU's family and model when it loads, and a release that predates
  * a CPU falls back to its generic "Prescott" kernels (SSE3): Debian
- * 12's 0.3.21 does so on Sapphire and Emerald Rapids Xeons, where its
- * SGEMM then runs at a sixth of the SkylakeX kernels' rate (18 against
- * 115 GFLOP/s, one thread, n = 1024). The library honours the
- * environment variable OPENBLAS_CORETYPE, read only at load.
+ * 12's 0.3.21 does so on an Emerald Rapids Xeon (family 6, model 207),
+ * where its SGEMM then runs at a sixth of the SkylakeX kernels' rate
+ * (18 against 115 GFLOP/s, one thread, n = 1024). The library honours
+ * the environment variable OPENBLAS_CORETYPE, read only at load.
  */
 #include <cblas.h>
 #include <stdlib.h>
