@@ -16,6 +16,7 @@
 #include "core/mem.h"
 #include "core/num.h"
 #include "core/progress.h"
+#include "models/blas.h"
 #include "models/data.h"
 #include "models/model.h"
 #include "models/split.h"
@@ -361,6 +362,7 @@ cmd_profile(int argc, char **argv)
 		snprintf(p->gpu, sizeof p->gpu, "%s", hw.gpu);
 		snprintf(p->os, sizeof p->os, "%s", hw.os);
 		snprintf(p->compiler, sizeof p->compiler, "%s", hw.compiler);
+		model_blas_describe(p->blas, sizeof p->blas);
 		snprintf(p->meter, sizeof p->meter, "%s", meter.kind);
 		snprintf(p->meter_gpu, sizeof p->meter_gpu, "%s",
 		    meter.gpu_kind);

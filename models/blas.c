@@ -8,6 +8,7 @@
  * the environment variable OPENBLAS_CORETYPE, read only at load.
  */
 #include <cblas.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,6 +53,21 @@ model_blas_core(void)
 	const char *c = openblas_get_corename();
 
 	return c != NULL ? c : "unknown";
+}
+
+void
+model_blas_describe(char *buf, size_t size)
+{
+	const char *cfg = openblas_get_config();
+	size_t n = 0;
+
+	/* Its configuration begins "OpenBLAS 0.3.21 ": two words. */
+	if (cfg != NULL && strncmp(cfg, "OpenBLAS ", 9) == 0) {
+		n = 9 + strcspn(cfg + 9, " ");
+		snprintf(buf, size, "%.*s %s", (int)n, cfg, model_blas_core());
+	} else {
+		snprintf(buf, size, "OpenBLAS %s", model_blas_core());
+	}
 }
 
 void

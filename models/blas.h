@@ -5,6 +5,8 @@
 #ifndef ECOPLAN_MODELS_BLAS_H
 #define ECOPLAN_MODELS_BLAS_H
 
+#include <stddef.h>
+
 /* What the CPU offers of what OpenBLAS's x86-64 kernels use. */
 enum {
 	MODEL_CPU_AVX2_FMA = 1,	/* AVX2 and FMA: Haswell's kernels */
@@ -31,6 +33,12 @@ void model_blas_check(char **argv);
 
 /* The core OpenBLAS runs ("SkylakeX"). */
 const char *model_blas_core(void);
+
+/*
+ * The library, its version and its core, "OpenBLAS 0.3.21 SkylakeX",
+ * into buf (size bytes, truncated to fit).
+ */
+void model_blas_describe(char *buf, size_t size);
 
 /*
  * Makes OpenBLAS run single-threaded: ecoplan parallelises with OpenMP

@@ -123,6 +123,7 @@ prof_profile_to_json(const struct prof_profile *p)
 	add_str(o, "gpu", p->gpu);
 	add_str(o, "os", p->os);
 	add_str(o, "compiler", p->compiler);
+	add_str(o, "blas", p->blas);
 	o = cJSON_AddObjectToObject(root, "meter");
 	cJSON_AddStringToObject(o, "kind", p->meter);
 	add_str(o, "gpu", p->meter_gpu);
@@ -443,7 +444,9 @@ prof_profile_parse(const char *buf, size_t len, const char *what,
 		    get_str(&r, o, "host", "gpu", 0, p->gpu, sizeof p->gpu) < 0 ||
 		    get_str(&r, o, "host", "os", 0, p->os, sizeof p->os) < 0 ||
 		    get_str(&r, o, "host", "compiler", 0, p->compiler,
-		    sizeof p->compiler) < 0)
+		    sizeof p->compiler) < 0 ||
+		    get_str(&r, o, "host", "blas", 0, p->blas,
+		    sizeof p->blas) < 0)
 			goto out;
 		p->threads = (int)v;
 	} else if (r.failed) {

@@ -81,6 +81,7 @@ struct prof_profile {
 	char gpu[128];			/* "" when none */
 	char os[128];
 	char compiler[64];
+	char blas[96];			/* "OpenBLAS 0.3.21 SkylakeX", or "" */
 	/* meter */
 	char meter[16];			/* rapl, perf, estimate, codecarbon, ... */
 	char meter_gpu[16];		/* nvml or "" */

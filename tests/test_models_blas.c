@@ -1,6 +1,7 @@
 /*
  * Tests for models/blas.c: which OpenBLAS core replaces the generic one
- * it may take a new CPU for, and that nothing else is replaced.
+ * it may take a new CPU for, and that nothing else is replaced; how the
+ * library is described in profiles.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,12 +49,33 @@ test_blas_cpu(void **state)
 	assert_true(strlen(model_blas_core()) > 0);
 }
 
+/* "OpenBLAS <version> <core>", and cut to the buffer. */
+static void
+test_blas_describe(void **state)
+{
+	char buf[96], small[12];
+	const char *core = model_blas_core();
+	size_t n;
+
+	(void)state;
+	model_blas_describe(buf, sizeof buf);
+	n = strlen(buf);
+	assert_true(strncmp(buf, "OpenBLAS ", 9) == 0);
+	assert_true(n > strlen(core));
+	assert_string_equal(buf + n - strlen(core), core);
+	assert_true(buf[n - strlen(core) - 1] == ' ');
+	model_blas_describe(small, sizeof small);
+	assert_int_equal(strlen(small), sizeof small - 1);
+	assert_true(strncmp(small, buf, sizeof small - 1) == 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_blas_better_core),
 		cmocka_unit_test(test_blas_cpu),
+		cmocka_unit_test(test_blas_describe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

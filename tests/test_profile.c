@@ -31,6 +31,7 @@ sample(struct prof_profile *p)
 	p->users = 943;
 	p->items = 1682;
 	p->interactions = 100000;
+	snprintf(p->blas, sizeof p->blas, "OpenBLAS 0.3.21 SkylakeX");
 	snprintf(p->meter, sizeof p->meter, "rapl");
 	snprintf(p->domains, sizeof p->domains, "package-0,dram");
 	p->idle_watts = 12.5;
@@ -77,6 +78,7 @@ test_round_trip(void **state)
 	assert_string_equal(b.params[1].value, "adam");
 	assert_int_equal(b.users, 943);
 	assert_string_equal(b.domains, "package-0,dram");
+	assert_string_equal(b.blas, "OpenBLAS 0.3.21 SkylakeX");
 	assert_close(b.idle_watts, 12.5, 0);
 	assert_close(b.epoch_train.kwh, 1.25e-5, 1e-20);
 	assert_close(b.epoch_train.gross_kwh, 2e-5, 1e-20);
