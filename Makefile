@@ -4,7 +4,10 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 O      ?= build
-BIN    ?= ecoplan
+# The binary: ./ecoplan from the default build folder, inside any other
+# (so that a second build, with another CC or the sanitizers, does not
+# replace the first one's).
+BIN    ?= $(if $(filter build,$(O)),ecoplan,$(O)/ecoplan)
 
 PKG_CONFIG ?= pkg-config
 # libcurl's headers only: ci-data/curl.c loads the library when a command
@@ -119,7 +122,7 @@ check: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	sh tools/demo.sh ./$(BIN)
+	sh tools/demo.sh $(if $(findstring /,$(BIN)),$(BIN),./$(BIN))
 
 lint-man:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
