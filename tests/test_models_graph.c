@@ -199,7 +199,8 @@ test_graph_spmm_rows(void **state)
  * same masks either way): LightGCN's bit for bit, NGCF's to a relative
  * rel, as its dense layers are SGEMMs of other sets of rows, and some
  * of OpenBLAS's kernels round a row by its place and the number of rows
- * (Haswell's: about 2e-8 of the loss here; SkylakeX's: bit for bit).
+ * (Haswell's: about 2e-8 of the loss here; SkylakeX's: bit for bit
+ * in these cases, not in all).
  */
 static void
 check_batch_rows_exact(const char *name, const char *const *sets,
