@@ -7,6 +7,14 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
+/* The top-k scan's AVX2 and AVX-512 versions (tests/test_kernels_*.c
+ * build without them: the code other CPUs run). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(TOPK_SCALAR_ONLY)
+#define HAVE_TOPK_AVX2 1
+#if !defined(TOPK_NO_AVX512)
+#define HAVE_TOPK_AVX512 1
+#endif
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -440,60 +448,240 @@ model_dot_score(const float *U, const float *V, size_t w,
 }
 
 /*
- * Once the list is full, a score enters only above the last one kept:
- * sixteen scores are tested against that threshold at a time, and in a
- * block holding one above it (or a NaN) only those are offered, in
- * order, found from a mask of the block's comparisons. A request's
- * top-10 then costs a compare a score instead of a call.
+ * Offers row[i] as model_topk_scan() does: NaN skipped, or written back
+ * as -FLT_MAX and offered with nan_low; -inf never offered.
  */
-VERSIONS void
-model_topk_scan(float *row, size_t n, int k, float *ts, uint32_t *ti,
+static inline void
+offer_one(float *row, size_t i, int k, float *ts, uint32_t *ti, int *cnt,
+    int nan_low)
+{
+	float x = row[i];
+
+	if (x != x) {
+		if (!nan_low)
+			return;
+		row[i] = x = -FLT_MAX;
+	}
+	if (x > -INFINITY)
+		model_topk_offer(ts, ti, cnt, k, x, (uint32_t)i);
+}
+
+/* Bits of x[0..16) that are not at or below thr: above it, or NaN. */
+static inline unsigned
+above16_scalar(const float *x, float thr)
+{
+	unsigned any = 0, bits = 0;
+	size_t j;
+
+#pragma omp simd reduction(|:any)
+	for (j = 0; j < 16; j++)
+		any |= !(x[j] <= thr);
+	if (!any)
+		return 0;
+#pragma omp simd reduction(|:bits)
+	for (j = 0; j < 16; j++)
+		bits |= (unsigned)!(x[j] <= thr) << j;
+	return bits;
+}
+
+/*
+ * Once the list is full, a score enters only above the last one kept:
+ * the scan tests blocks of 16 scores against that threshold, and offers
+ * only the scores a block's mask flags, in order (model_topk_offer()
+ * turns away those that a rise of the threshold within the block has
+ * left below it). A request's top-10 then costs a vector compare a
+ * score instead of a call. The AVX2 version takes the mask in two
+ * compares and two movemasks, where gcc's vectorised loop spent most
+ * of the scan's time reducing sixteen lanes.
+ */
+#define SCAN_BODY(above)						\
+	do {								\
+		for (; i < n && *cnt < k; i++)				\
+			offer_one(row, i, k, ts, ti, cnt, nan_low);	\
+		for (; i + 16 <= n; i += 16) {				\
+			unsigned bits = above(row + i, ts[k - 1]);	\
+									\
+			for (; bits != 0; bits &= bits - 1)		\
+				offer_one(row, i + (size_t)		\
+				    __builtin_ctz(bits), k, ts, ti,	\
+				    cnt, nan_low);			\
+		}							\
+		for (; i < n; i++)					\
+			offer_one(row, i, k, ts, ti, cnt, nan_low);	\
+	} while (0)
+
+static void
+scan_scalar(float *row, size_t n, int k, float *ts, uint32_t *ti,
     int *cnt, int nan_low)
 {
-	size_t i = 0, j;
+	size_t i = 0;
 
-	if (k < 1)
-		return;
-	for (;;) {
-		/* One at a time: while the list fills, and the tail. */
-		for (; i < n && (*cnt < k || i % 16 != 0 || n - i < 16); i++) {
-			float x = row[i];
+	SCAN_BODY(above16_scalar);
+}
 
+#ifdef HAVE_TOPK_AVX2
+__attribute__((target("avx2"), always_inline))
+static inline unsigned
+above16_avx2(const float *x, float thr)
+{
+	const __m256 t = _mm256_set1_ps(thr);
+
+	return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x),
+	    t, _CMP_NLE_UQ)) | (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(
+	    _mm256_loadu_ps(x + 8), t, _CMP_NLE_UQ)) << 8;
+}
+
+__attribute__((target("avx2")))
+static void
+scan_avx2(float *row, size_t n, int k, float *ts, uint32_t *ti, int *cnt,
+    int nan_low)
+{
+	size_t i = 0;
+
+	SCAN_BODY(above16_avx2);
+}
+#endif
+
+#ifdef HAVE_TOPK_AVX512
+__attribute__((target("avx512f"), always_inline))
+static inline uint64_t
+above64_avx512(const float *x, float thr)
+{
+	const __m512 t = _mm512_set1_ps(thr);
+
+	return (uint64_t)_mm512_cmp_ps_mask(_mm512_loadu_ps(x), t,
+	    _CMP_NLE_UQ) |
+	    (uint64_t)_mm512_cmp_ps_mask(_mm512_loadu_ps(x + 16), t,
+	    _CMP_NLE_UQ) << 16 |
+	    (uint64_t)_mm512_cmp_ps_mask(_mm512_loadu_ps(x + 32), t,
+	    _CMP_NLE_UQ) << 32 |
+	    (uint64_t)_mm512_cmp_ps_mask(_mm512_loadu_ps(x + 48), t,
+	    _CMP_NLE_UQ) << 48;
+}
+
+__attribute__((target("avx512f"), always_inline))
+static inline unsigned
+above16_avx512(const float *x, float thr)
+{
+	return _mm512_cmp_ps_mask(_mm512_loadu_ps(x), _mm512_set1_ps(thr),
+	    _CMP_NLE_UQ);
+}
+
+/* The same for the m < 64 scores x[0..m). */
+__attribute__((target("avx512f"), always_inline))
+static inline uint64_t
+above_tail_avx512(const float *x, size_t m, float thr)
+{
+	const __m512 t = _mm512_set1_ps(thr);
+	uint64_t bits = 0;
+	size_t g;
+
+	for (g = 0; g < m; g += 16) {
+		__mmask16 in = m - g >= 16 ? 0xffff :
+		    (__mmask16)((1u << (m - g)) - 1);
+
+		bits |= (uint64_t)_mm512_mask_cmp_ps_mask(in,
+		    _mm512_maskz_loadu_ps(in, x + g), t, _CMP_NLE_UQ) << g;
+	}
+	return bits;
+}
+
+/*
+ * The list of up to 16 kept in two registers, T (scores) and X (items),
+ * with lanes past k unused: x goes in after the p scores at or above
+ * it, by one expand of each register, and the threshold is lane k - 1
+ * broadcast. In a block that flags scores, the mask is taken again
+ * after each entry, so that no score the new threshold turns away is
+ * looked at. The same list as model_topk_offer() keeps, without its
+ * branches.
+ */
+__attribute__((target("avx512f")))
+static void
+scan_avx512_reg(float *row, size_t i, size_t n, int k, float *ts,
+    uint32_t *ti, int nan_low)
+{
+	const __mmask16 kk = (__mmask16)((1u << k) - 1);
+	const __m512i last = _mm512_set1_epi32(k - 1);
+	__m512 T = _mm512_maskz_loadu_ps(kk, ts), thr;
+	__m512i X = _mm512_maskz_loadu_epi32(kk, ti);
+
+	thr = _mm512_permutexvar_ps(last, T);
+	for (; i < n; i += 64) {
+		uint64_t bits, done = 0;
+
+		if (i + 64 <= n)
+			bits = above64_avx512(row + i, _mm512_cvtss_f32(thr));
+		else
+			bits = above_tail_avx512(row + i, n - i,
+			    _mm512_cvtss_f32(thr));
+		while ((bits &= ~done) != 0) {
+			unsigned b = (unsigned)__builtin_ctzll(bits), p;
+			float x = row[i + b];
+			__mmask16 at;
+
+			done = (2ull << b) - 1;
 			if (x != x) {
 				if (!nan_low)
 					continue;
-				row[i] = x = -FLT_MAX;
+				row[i + b] = x = -FLT_MAX;
+				if (!(x > _mm512_cvtss_f32(thr)))
+					continue;
 			}
-			if (x > -INFINITY)
-				model_topk_offer(ts, ti, cnt, k, x, (uint32_t)i);
-		}
-		if (i >= n)
-			return;
-		for (; i + 16 <= n; i += 16) {
-			float thr = ts[k - 1];
-			unsigned any = 0, bits = 0;
-
-#pragma omp simd reduction(|:any)
-			for (j = 0; j < 16; j++)
-				any |= !(row[i + j] <= thr);
-			if (!any)
-				continue;
-			/* Only the scores above the threshold (and NaN),
-			 * in order: the threshold only rises. */
-#pragma omp simd reduction(|:bits)
-			for (j = 0; j < 16; j++)
-				bits |= (unsigned)!(row[i + j] <= thr) << j;
-			for (; bits != 0; bits &= bits - 1) {
-				size_t at = i + (size_t)__builtin_ctz(bits);
-				float x = row[at];
-
-				if (x != x) {
-					if (!nan_low)
-						continue;
-					row[at] = x = -FLT_MAX;
-				}
-				model_topk_offer(ts, ti, cnt, k, x, (uint32_t)at);
-			}
+			p = (unsigned)__builtin_popcount(
+			    _mm512_mask_cmp_ps_mask(kk, T, _mm512_set1_ps(x),
+			    _CMP_GE_OQ));
+			at = (__mmask16)~(1u << p);
+			T = _mm512_mask_expand_ps(_mm512_set1_ps(x), at, T);
+			X = _mm512_mask_expand_epi32(_mm512_set1_epi32(
+			    (int)(i + b)), at, X);
+			thr = _mm512_permutexvar_ps(last, T);
+			if (i + 64 <= n)
+				bits = above64_avx512(row + i,
+				    _mm512_cvtss_f32(thr));
+			else
+				bits = above_tail_avx512(row + i, n - i,
+				    _mm512_cvtss_f32(thr));
 		}
 	}
+	_mm512_mask_storeu_ps(ts, kk, T);
+	_mm512_mask_storeu_epi32(ti, kk, X);
+}
+
+__attribute__((target("avx512f")))
+static void
+scan_avx512(float *row, size_t n, int k, float *ts, uint32_t *ti,
+    int *cnt, int nan_low)
+{
+	size_t i = 0;
+
+	if (k <= 16) {
+		for (; i < n && *cnt < k; i++)
+			offer_one(row, i, k, ts, ti, cnt, nan_low);
+		if (i < n)
+			scan_avx512_reg(row, i, n, k, ts, ti, nan_low);
+		return;
+	}
+	SCAN_BODY(above16_avx512);
+}
+#endif
+
+void
+model_topk_scan(float *row, size_t n, int k, float *ts, uint32_t *ti,
+    int *cnt, int nan_low)
+{
+	if (k < 1)
+		return;
+#ifdef HAVE_TOPK_AVX512
+	if (__builtin_cpu_supports("avx512f")) {
+		scan_avx512(row, n, k, ts, ti, cnt, nan_low);
+		return;
+	}
+#endif
+#ifdef HAVE_TOPK_AVX2
+	if (__builtin_cpu_supports("avx2")) {
+		scan_avx2(row, n, k, ts, ti, cnt, nan_low);
+		return;
+	}
+#endif
+	scan_scalar(row, n, k, ts, ti, cnt, nan_low);
 }

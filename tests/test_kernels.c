@@ -62,8 +62,8 @@ hostile_score(struct ep_rng *rng, int coarse)
 static void
 test_topk_scan_matches_offers(void **state)
 {
-	static const size_t ns[] = { 0, 1, 7, 15, 16, 17, 31, 33, 100, 1000,
-		3706 };
+	static const size_t ns[] = { 0, 1, 7, 15, 16, 17, 31, 33, 64, 100,
+		127, 200, 1000, 3706 };
 	static const int ks[] = { 1, 3, 10, 20, 64 };
 	struct ep_rng rng;
 	size_t a, b, i;
