@@ -31,7 +31,8 @@ model_server_init(struct model_server *s, struct model_run *run, int k)
 
 		run->ops->tables(run->m, &U, &V, &w);
 		if ((double)I * w >= MODEL_SCREEN_MIN &&
-		    model_screen_init(&s->screen, V, I, w) == 0) {
+		    model_screen_init(&s->screen, V, I, w,
+		    MODEL_SCREEN_AUTO) == 0) {
 			s->user = U;
 			s->cand = ep_xcalloc((size_t)s->n_threads,
 			    sizeof *s->cand);

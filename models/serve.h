@@ -19,7 +19,7 @@ struct model_server {
 	float **scores;		/* per thread: block x n_items */
 	int n_threads;
 	/* Dot-product models with a large item table: one-user requests
-	 * screened in bfloat16 (models/screen.h). */
+	 * screened in 8 bits or bfloat16 (models/screen.h). */
 	const float *user;	/* the user table, or NULL: not screened */
 	struct model_screen screen;
 	uint32_t **cand;	/* per thread */
@@ -28,7 +28,7 @@ struct model_server {
 /*
  * Prepares to serve top-k lists from run's model: its scoring caches,
  * and for a dot-product model whose item table holds MODEL_SCREEN_MIN
- * floats or more, the table's bfloat16 copy for screening (below that,
+ * floats or more, the table's coarse copy for screening (below that,
  * the screen's fixed costs weigh more than it saves). The model must
  * not be trained while it is served.
  */
