@@ -30,8 +30,11 @@ endif
 # an optimisation note, not a defect. GCC's -O2 vectorises only loops
 # that need no run-time check that their arrays do not overlap, and most
 # of the models' element-wise loops need one; -fno-math-errno (below)
-# lets it vectorise sqrtf. Neither reorders a sum: there is no
-# -ffast-math, and results are bit-identical (bench/RESULTS.md, 10).
+# lets it vectorise sqrtf, and -fno-trapping-math loops that choose by a
+# float comparison (LeakyReLU's z > 0 ? z : 0.2 z stayed a branch a
+# value: ecoplan reads no floating-point exception flags). None of these
+# reorders a sum or changes a value: there is no -ffast-math, and
+# results are bit-identical (bench/RESULTS.md, 10 and 46).
 ifneq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 WARN += -Wno-pass-failed
 else
@@ -40,7 +43,7 @@ endif
 
 ALL_CPPFLAGS = -I. -I$(O) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
                $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
-ALL_CFLAGS   = -std=c11 -fno-math-errno $(VECT) $(WARN) $(OMP) $(CFLAGS) $(SAN)
+ALL_CFLAGS   = -std=c11 -fno-math-errno -fno-trapping-math $(VECT) $(WARN) $(OMP) $(CFLAGS) $(SAN)
 LIBS_ALL     = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null) \
                $(GSL_LIBS) $(CSV_LIBS) -lpthread -ldl
 
