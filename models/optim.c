@@ -96,10 +96,12 @@ adam_span(float *restrict w, float *restrict g, float *restrict m,
 }
 
 /*
- * Replays steps from+1 .. to (without gradient) on row r of tensor k.
- * Each parameter goes through the steps in registers: the arithmetic of
- * adam_span() with a zero gradient, step by step, so the result is the
- * same to the bit.
+ * Replays steps from+1 .. to (without gradient) on row r of tensor k:
+ * the arithmetic of adam_span() with a zero gradient, step by step, so
+ * the result is the same to the bit. The row (in the L1 cache) is
+ * swept once a step, in vectors; each parameter's steps one after the
+ * other in registers made a chain of dependent divisions and square
+ * roots that GCC could not vectorise across parameters.
  */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
@@ -110,20 +112,20 @@ replay(float *restrict w, float *restrict m, float *restrict v, size_t n,
     long to, float b1, float b2, float eps)
 {
 	size_t i;
+	long s;
+
+	for (s = from + 1; s <= to; s++) {
+		float ss = step_size[s], ib = isb2[s];
 
 #pragma omp simd
-	for (i = 0; i < n; i++) {
-		float wi = w[i], mi = m[i], vi = v[i];
-		long s;
+		for (i = 0; i < n; i++) {
+			float mi = b1 * m[i] + (1 - b1) * 0.0f;
+			float vi = b2 * v[i] + (1 - b2) * 0.0f * 0.0f;
 
-		for (s = from + 1; s <= to; s++) {
-			mi = b1 * mi + (1 - b1) * 0.0f;
-			vi = b2 * vi + (1 - b2) * 0.0f * 0.0f;
-			wi -= step_size[s] * mi / (sqrtf(vi) * isb2[s] + eps);
+			m[i] = mi;
+			v[i] = vi;
+			w[i] -= ss * mi / (sqrtf(vi) * ib + eps);
 		}
-		w[i] = wi;
-		m[i] = mi;
-		v[i] = vi;
 	}
 }
 
