@@ -8,12 +8,16 @@
 #include "models/sampler.h"
 #include "core/banned.h"
 
+/* The largest bit table of the training matrix kept for negative
+ * sampling (ML-1M's: 2.7 MiB); past it, each test is a binary search. */
+#define SEEN_MAX ((size_t)64 << 20)
+
 void
 model_sampler_init(struct model_sampler *s, const struct model_split *sp,
     enum model_sampling kind, size_t batch, uint64_t seed)
 {
 	const struct model_csr *t = &sp->part[MODEL_TRAIN];
-	size_t k, cap;
+	size_t k, cap, words = ((size_t)t->n_cols + 63) / 64;
 	uint32_t u;
 
 	memset(s, 0, sizeof *s);
@@ -21,15 +25,23 @@ model_sampler_init(struct model_sampler *s, const struct model_split *sp,
 	s->kind = kind;
 	s->batch = batch < 2 ? 2 : batch;
 	ep_rng_seed(&s->rng, seed, 0xba7c);
-	s->nnz_user = ep_xreallocarray(NULL, t->nnz ? t->nnz : 1,
-	    sizeof *s->nnz_user);
+	s->pairs = ep_xreallocarray(NULL, t->nnz ? t->nnz : 1,
+	    sizeof *s->pairs);
 	for (u = 0; u < t->n_rows; u++)
 		for (k = t->rowptr[u]; k < t->rowptr[u + 1]; k++)
-			s->nnz_user[k] = u;
-	s->order = ep_xreallocarray(NULL, t->nnz ? t->nnz : 1,
-	    sizeof *s->order);
-	for (k = 0; k < t->nnz; k++)
-		s->order[k] = k;
+			s->pairs[k] = (uint64_t)u << 32 | t->col[k];
+	if (kind == MODEL_SAMPLE_PAIRWISE || kind == MODEL_SAMPLE_POINTWISE) {
+		if (words > 0 && t->n_rows <= SEEN_MAX / 8 / words) {
+			s->seen = ep_xcalloc((size_t)t->n_rows * words,
+			    sizeof *s->seen);
+			s->seen_words = words;
+			for (u = 0; u < t->n_rows; u++)
+				for (k = t->rowptr[u]; k < t->rowptr[u + 1];
+				    k++)
+					s->seen[u * words + t->col[k] / 64] |=
+					    1ull << (t->col[k] % 64);
+		}
+	}
 	s->users = ep_xreallocarray(NULL, t->n_rows ? t->n_rows : 1,
 	    sizeof *s->users);
 	for (u = 0; u < t->n_rows; u++)
@@ -44,13 +56,19 @@ model_sampler_init(struct model_sampler *s, const struct model_split *sp,
 	s->pos = t->nnz;
 }
 
+/*
+ * The entries themselves are shuffled, not their indices, so that a
+ * batch reads them in a run rather than gathering users and items from
+ * all of the training matrix.
+ */
 static void
-shuffle_size(size_t *a, size_t n, struct ep_rng *rng)
+shuffle_pairs(uint64_t *a, size_t n, struct ep_rng *rng)
 {
 	size_t i;
 
 	for (i = n; i > 1; i--) {
-		size_t j = ep_rng_below(rng, (uint32_t)i), t = a[i - 1];
+		size_t j = ep_rng_below(rng, (uint32_t)i);
+		uint64_t t = a[i - 1];
 
 		a[i - 1] = a[j];
 		a[j] = t;
@@ -70,9 +88,19 @@ model_sampler_epoch(struct model_sampler *s)
 			s->users[j] = t;
 		}
 	} else {
-		shuffle_size(s->order, s->train->nnz, &s->rng);
+		shuffle_pairs(s->pairs, s->train->nnz, &s->rng);
 	}
 	s->pos = 0;
+}
+
+/* Is (u, j) a training entry? One bit where the table was kept. */
+static int
+seen(const struct model_sampler *s, uint32_t u, uint32_t j)
+{
+	if (s->seen != NULL)
+		return (int)(s->seen[u * s->seen_words + j / 64] >> (j % 64) &
+		    1);
+	return model_csr_has(s->train, u, j);
 }
 
 uint32_t
@@ -85,7 +113,7 @@ model_sampler_negative(struct model_sampler *s, uint32_t u)
 	 * many tries any item will do. */
 	do
 		j = ep_rng_below(&s->rng, I);
-	while (model_csr_has(s->train, u, j) && ++tries < 1000);
+	while (seen(s, u, j) && ++tries < 1000);
 	return j;
 }
 
@@ -125,11 +153,10 @@ model_sampler_next(struct model_sampler *s, struct model_batch *b)
 		/* Positives first, then one negative each, as RecBole's
 		 * pointwise loader appends them. */
 		for (k = 0; k < n; k++) {
-			size_t e = s->order[s->pos + k];
-			uint32_t u = s->nnz_user[e];
+			uint64_t e = s->pairs[s->pos + k];
 
-			s->b.user[k] = u;
-			s->b.item[k] = s->train->col[e];
+			s->b.user[k] = (uint32_t)(e >> 32);
+			s->b.item[k] = (uint32_t)e;
 			s->b.label[k] = 1;
 		}
 		for (k = 0; k < n; k++) {
@@ -144,11 +171,11 @@ model_sampler_next(struct model_sampler *s, struct model_batch *b)
 	} else {
 		n = total - s->pos < s->batch ? total - s->pos : s->batch;
 		for (k = 0; k < n; k++) {
-			size_t e = s->order[s->pos + k];
-			uint32_t u = s->nnz_user[e];
+			uint64_t e = s->pairs[s->pos + k];
+			uint32_t u = (uint32_t)(e >> 32);
 
 			s->b.user[k] = u;
-			s->b.item[k] = s->train->col[e];
+			s->b.item[k] = (uint32_t)e;
 			if (s->b.neg != NULL)
 				s->b.neg[k] = model_sampler_negative(s, u);
 		}
@@ -162,8 +189,8 @@ model_sampler_next(struct model_sampler *s, struct model_batch *b)
 void
 model_sampler_release(struct model_sampler *s)
 {
-	free(s->nnz_user);
-	free(s->order);
+	free(s->pairs);
+	free(s->seen);
 	free(s->users);
 	free(s->b.user);
 	free(s->b.item);

@@ -19,9 +19,12 @@ struct model_sampler {
 	const struct model_csr *train;
 	enum model_sampling kind;
 	size_t batch;		/* rows a batch */
-	uint32_t *nnz_user;	/* user of each training entry */
-	size_t *order;		/* this epoch's order of training entries */
-	size_t pos;		/* next entry of order */
+	uint64_t *pairs;	/* the training entries, user << 32 | item,
+				 * in this epoch's order */
+	size_t pos;		/* next entry of pairs */
+	uint64_t *seen;		/* the training matrix as bits, a row of
+				 * words a user, or NULL where too large */
+	size_t seen_words;	/* words a row */
 	uint32_t *users;	/* MODEL_SAMPLE_USERS: user order */
 	struct ep_rng rng;
 	struct model_batch b;	/* buffers handed out by next() */
