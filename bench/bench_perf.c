@@ -534,6 +534,66 @@ uses_graph_spmm(const char *name)
 	return strcmp(name, "lightgcn") == 0 || strcmp(name, "ngcf") == 0;
 }
 
+/*
+ * Models whose training is dominated by dense Adam's sweep: BPR, whose
+ * loss is a dot product a pair, and whose step (RecBole's Adam, every
+ * parameter every step) reads and writes its tables and their moments
+ * whole, where they are small enough to be swept every step rather
+ * than replayed (models/optim.c). Its limit is the read rate of the
+ * cache level that holds them.
+ */
+static int
+uses_adam_sweep(const struct model_run *run)
+{
+	return strcmp(run->ops->name, "bpr") == 0 &&
+	    run->optim.kind == MODEL_ADAM_EAGER;
+}
+
+struct sweep_fig {
+	double ms, gbs;
+	double table;		/* bytes of weights, gradients, moments */
+	double share;		/* of which a thread sweeps */
+	const char *where;	/* the level holding a thread's share */
+	double at_size;		/* all-thread read rate of shares that size */
+	double limit;		/* the L2 read, GB/s, all threads */
+};
+
+/* The last sweep timed (uses_adam_sweep()), printed under its table. */
+static struct sweep_fig last_adam;
+
+/*
+ * Times the trained model's Adam step (its gradients are zero after the
+ * last step, which changes nothing a sweep does): 8 streams of floats,
+ * weights, gradients and both moments read and written. Like the graph
+ * product, the step beats the read of a buffer its size (this VM's 4
+ * MiB read is one stream a thread, the step four), so its limit is the
+ * all-thread L2 read, the fastest past the L1.
+ */
+static struct sweep_fig
+time_adam(struct model_run *run)
+{
+	struct sweep_fig f;
+	double t[40];
+	int r, reps = quick ? 10 : 40, nt = omp_get_max_threads();
+
+	model_optim_step(&run->optim);
+	for (r = 0; r < reps; r++) {
+		double t0 = ep_clock_mono();
+
+		model_optim_step(&run->optim);
+		t[r] = ep_clock_mono() - t0;
+	}
+	f.ms = median(t, (size_t)reps) * 1e3;
+	f.table = 16.0 * (double)run->optim.total;
+	f.share = f.table / nt;
+	f.gbs = 2 * f.table / (f.ms / 1e3) / 1e9;
+	f.where = lim.l2_size > 0 && f.share <= lim.l2_size ? "L2" :
+	    lim.l3_size == 0 || f.table <= lim.l3_size ? "L3" : "DRAM";
+	f.at_size = cache_read(f.share / 1048576, nt, quick ? 16 : 32);
+	f.limit = lim.l2_all;
+	return f;
+}
+
 struct spmm_fig {
 	double ms, gbs;
 	double table;		/* bytes of the gathered table */
@@ -703,6 +763,7 @@ struct model_fig {
 	double train_gflops, score_gflops, score_gbs;
 	const char *dom;		/* the dominant kernel and its limit */
 	double dom_pct;
+	struct sweep_fig adam;		/* uses_adam_sweep() models */
 	const char *rb_src;
 	double rb_train, rb_eval;
 };
@@ -815,6 +876,10 @@ bench_model(const struct model_ops *ops, const struct model_split *sp,
 	    time_eval(&run, quick ? 3 : 7, &f.eval1_s, &f.eval12_s) < 0)
 		f.eval1_s = f.eval12_s = (double)NAN;
 	f.sv = time_serve(&run);
+	/* Last: the sweep moves the weights (momentum), which nothing
+	 * after it reads. */
+	if (uses_adam_sweep(&run))
+		f.adam = time_adam(&run);
 	ops->stats(run.m, &f.st);
 	if (peak_ok) {
 		f.peak_mib = (double)(status_kb("VmHWM") - rss0) / 1024;
@@ -831,6 +896,10 @@ bench_model(const struct model_ops *ops, const struct model_split *sp,
 	if (uses_graph_spmm(ops->name) && spmm != NULL) {
 		f.dom = "SpMM vs L2 read";
 		f.dom_pct = 100 * spmm->gbs / spmm->limit;
+	} else if (uses_adam_sweep(&run)) {
+		f.dom = "Adam vs L2 read";
+		f.dom_pct = 100 * f.adam.gbs / f.adam.limit;
+		last_adam = f.adam;
 	} else if (ops->sampling != MODEL_SAMPLE_NONE) {
 		f.dom = "train flops vs SGEMM";
 		f.dom_pct = 100 * f.train_gflops / lim.sgemm_sq_all;
@@ -891,6 +960,16 @@ bench_model(const struct model_ops *ops, const struct model_split *sp,
 	json_num("train_gflops", f.train_gflops, 1);
 	json_num("score_gflops", f.score_gflops, 1);
 	json_num("score_gbs", f.score_gbs, 1);
+	if (f.adam.table > 0) {
+		json_num("adam_step_ms", f.adam.ms, 1);
+		json_num("adam_step_gbs", f.adam.gbs, 1);
+		json_num("adam_table_bytes", f.adam.table, 1);
+		json_num("adam_share_bytes", f.adam.share, 1);
+		json_str("adam_level", f.adam.where, 1);
+		json_num("adam_at_size_gbs", f.adam.at_size, 1);
+		json_str("adam_limit", "L2 read", 1);
+		json_num("adam_limit_gbs", f.adam.limit, 1);
+	}
 	json_str("dominant_kernel", f.dom, 1);
 	json_num("dominant_pct_of_limit", f.dom_pct, 1);
 	if (f.rb_src != NULL) {
@@ -958,8 +1037,21 @@ bench_dataset(const char *spec_s, const char *dataset)
 	    100 * spmm.gbs / spmm.limit);
 	js_first_set = 0;
 	js_first_model = 1;
+	memset(&last_adam, 0, sizeof last_adam);
 	for (i = 0; i < model_count(); i++)
 		bench_model(model_at(i), &sp, dataset, &spmm);
+	if (last_adam.table > 0)
+		printf("Adam step (BPR, dense: weights, gradients and moments "
+		    "read and written, %.1f MiB, %.1f MiB a thread): %.3f ms, "
+		    "%.1f GB/s: %.0f%% of the all-thread L2 read (%.1f GB/s); "
+		    "a thread's share is in the %s, and shares that size read "
+		    "at %.1f GB/s (%.0f%%; %.0f%% of the %.0f MiB read)\n",
+		    last_adam.table / 1048576, last_adam.share / 1048576,
+		    last_adam.ms, last_adam.gbs,
+		    100 * last_adam.gbs / last_adam.limit, last_adam.limit,
+		    last_adam.where, last_adam.at_size,
+		    100 * last_adam.gbs / last_adam.at_size,
+		    100 * last_adam.gbs / lim.cache_all, lim.cache_mib);
 	fprintf(js, "\n    ]}");
 	model_split_release(&sp);
 	model_data_release(&d);
