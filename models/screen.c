@@ -428,6 +428,13 @@ model_screen_init(struct model_screen *sc, const float *V, size_t ni,
 
 #ifdef HAVE_SCREEN
 /*
+ * The bounds above count rounding relative to each value; a product or
+ * sum that falls below the normal floats is off by up to 2^-149 as well,
+ * at most a few times for each of the w products.
+ */
+#define UNDERFLOW_SLACK(w) ((double)(w) * 0x1p-146)
+
+/*
  * The bfloat16 scores of x into row[0..ni) (the w floats after them
  * hold x split for the kernel); |x| into *nx. Returns the bound.
  */
@@ -454,7 +461,7 @@ screen_bf16(const struct model_screen *sc, const float *x, float *row,
 	if (!(*nx < HUGE_VAL))
 		return 0;	/* refused by the caller */
 	bf16_rows(sc->low, sc->ni, sc->w, xe, xo, row);
-	return *nx * sc->err;
+	return *nx * sc->err + UNDERFLOW_SLACK(sc->w);
 }
 
 /*
@@ -492,7 +499,7 @@ screen_int8(const struct model_screen *sc, const float *x, float *row,
 	}
 	bound = *nx * sc->err + (sqrt(dd) * (1 + 1e-9) +
 	    3.01 * 0x1p-24 * sqrt(yy)) * sc->hmax;
-	return bound * (1 + 1e-9);
+	return bound * (1 + 1e-9) + UNDERFLOW_SLACK(w);
 }
 /*
  * The items of row[0..n) scoring t or more, in id order, into cand; how
