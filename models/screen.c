@@ -160,7 +160,8 @@ int8_rows(const uint8_t *T, size_t nb, size_t w, const int32_t *p4,
 			    _mm512_set1_epi32(p4[j + 3]));
 		}
 		f = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_add_epi32(
-		    _mm512_add_epi32(s0, s1), _mm512_add_epi32(s2, s3)), vbias));
+		    _mm512_add_epi32(s0, s1), _mm512_add_epi32(s2, s3)),
+		    vbias));
 		_mm512_storeu_ps(out + 16 * b, _mm512_mul_ps(_mm512_mul_ps(f,
 		    _mm512_load_ps(c + 16 * b)), vd));
 	}
