@@ -347,7 +347,7 @@ prof_profile_parse(const char *buf, size_t len, const char *what,
 	struct rd r = { what, err, 0 };
 	const cJSON *o, *x, *it;
 	cJSON *root;
-	double v;
+	double v = 0;
 	int ret = -1, major = 0;
 
 	memset(p, 0, sizeof *p);
@@ -416,6 +416,8 @@ prof_profile_parse(const char *buf, size_t len, const char *what,
 		}
 	if ((o = get_obj(&r, root, "", "dataset", 1)) == NULL)
 		goto out;
+	/* An optional number absent leaves v as it was. */
+	v = 0;
 	if (get_str(&r, o, "dataset", "name", 1, p->dataset,
 	    sizeof p->dataset) < 0 ||
 	    get_num(&r, o, "dataset", "users", 0, 1e12, 0, &v) < 0)

@@ -144,6 +144,26 @@ test_rejects(void **state)
 	    "training.epoch_valid.all: expected an object");
 }
 
+/*
+ * The dataset's sizes are optional: absent, they are 0 (the fuzzer
+ * found users read from an uninitialised variable when absent).
+ */
+static void
+test_optional_sizes(void **state)
+{
+	static const char text[] = HEAD "\"training\": {\"epochs_per_update\": "
+	    "5, \"epoch_train\": {\"kwh\": 1}}}";
+	struct prof_profile p;
+	struct ep_err err = EP_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(prof_profile_parse(text, strlen(text), "p.json", &p,
+	    &err), 0);
+	assert_int_equal(p.users, 0);
+	assert_int_equal(p.items, 0);
+	assert_int_equal(p.interactions, 0);
+}
+
 static void
 test_store(void **state)
 {
@@ -239,6 +259,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_optional_sizes),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_store_same_stamp),
 	};
