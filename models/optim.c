@@ -96,37 +96,22 @@ adam_span(float *restrict w, float *restrict g, float *restrict m,
 }
 
 /*
- * Replays steps from+1 .. to (without gradient) on row r of tensor k:
- * the arithmetic of adam_span() with a zero gradient, step by step, so
- * the result is the same to the bit. The row (in the L1 cache) is
- * swept once a step, in vectors; each parameter's steps one after the
- * other in registers made a chain of dependent divisions and square
- * roots that GCC could not vectorise across parameters.
+ * Replays steps from+1 .. to (without gradient) on a row: adam_span()
+ * with a zero gradient, step by step, so the result is the same to the
+ * bit. The row (in the L1 cache) is swept once a step, in vectors; each
+ * parameter's steps one after the other in registers made a chain of
+ * dependent divisions and square roots that GCC could not vectorise
+ * across parameters.
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
 static void
-replay(float *restrict w, float *restrict m, float *restrict v, size_t n,
-    const float *restrict step_size, const float *restrict isb2, long from,
-    long to, float b1, float b2, float eps)
+replay(float *w, float *m, float *v, size_t n, const float *step_size,
+    const float *isb2, long from, long to, float b1, float b2, float eps)
 {
-	size_t i;
 	long s;
 
-	for (s = from + 1; s <= to; s++) {
-		float ss = step_size[s], ib = isb2[s];
-
-#pragma omp simd
-		for (i = 0; i < n; i++) {
-			float mi = b1 * m[i] + (1 - b1) * 0.0f;
-			float vi = b2 * v[i] + (1 - b2) * 0.0f * 0.0f;
-
-			m[i] = mi;
-			v[i] = vi;
-			w[i] -= ss * mi / (sqrtf(vi) * ib + eps);
-		}
-	}
+	for (s = from + 1; s <= to; s++)
+		adam_span(w, NULL, m, v, n, b1, b2, step_size[s], isb2[s],
+		    eps);
 }
 
 static void
