@@ -33,6 +33,12 @@
 #include "models/model.h"
 #include "core/banned.h"
 
+/* Floats of a whole-table loop (the norms, their gradient) from which
+ * it runs on the OpenMP threads: at ML-1M's 237,184 floats a table, on
+ * one thread, the other waited at the next barrier (bench/RESULTS.md,
+ * section 51). */
+#define PAR_MIN ((size_t)1 << 16)
+
 enum { T_SRC, T_DST, T_UBIAS, T_IBIAS, T_COUNT };
 
 struct model {
@@ -44,8 +50,11 @@ struct model {
 	double alpha;
 	int double_sigmoid;
 	struct model_tensor t[T_COUNT];
+	uint64_t *cum;			/* cum[i]: history entries of the
+					 * items below i (and i itself) */
 	/* Batch scratch. */
 	uint32_t *order;		/* samples sorted by user */
+	uint32_t *tmp;			/* the sort's other buffer */
 	size_t *gstart;			/* first sample of each user group */
 	float *dz;			/* d(loss)/dz of each sample */
 	double *part;			/* loss of each sample */
@@ -75,6 +84,7 @@ fism_create(const struct model_split *sp, const struct model_hp *hp,
 {
 	struct model *m = ep_xcalloc(1, sizeof *m);
 	size_t d = (size_t)model_hp_get(hp, "embedding_size");
+	uint32_t i;
 
 	(void)err;
 	m->sp = sp;
@@ -92,6 +102,9 @@ fism_create(const struct model_split *sp, const struct model_hp *hp,
 	model_init_normal(m->t[T_DST].w, sp->n_items * d, 0.01, rng);
 	memset(m->t[T_UBIAS].w, 0, sp->n_users * sizeof(float));
 	memset(m->t[T_IBIAS].w, 0, sp->n_items * sizeof(float));
+	m->cum = ep_xcalloc((size_t)sp->n_items + 1, sizeof *m->cum);
+	for (i = 0; i < sp->n_items; i++)
+		m->cum[i + 1] = m->cum[i] + sp->item_pop[i] + 1;
 	return m;
 }
 
@@ -148,7 +161,7 @@ frob(const float *w, size_t rows, size_t cols, double *rowsum)
 	long r;
 	size_t i;
 
-#pragma omp parallel for schedule(static) if (rows * cols > (1u << 22))
+#pragma omp parallel for schedule(static) if (rows * cols > PAR_MIN)
 	for (r = 0; r < (long)rows; r++) {
 		const float *x = w + (size_t)r * cols;
 		double a = 0;
@@ -165,25 +178,80 @@ frob(const float *w, size_t rows, size_t cols, double *rowsum)
 	return sqrt(s);
 }
 
-static const uint32_t *cmp_users;
-
-static int
-cmp_by_user(const void *a, const void *b)
+/*
+ * order[0..n) = 0..n-1 sorted by user[] and then by index: a stable
+ * least-significant-digit radix sort, a byte of the user id a pass (as
+ * many passes as n_users needs), with tmp as the other buffer.
+ */
+static void
+order_by_user(const uint32_t *user, size_t n, uint32_t n_users,
+    uint32_t *order, uint32_t *tmp)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	uint32_t ux = cmp_users[x], uy = cmp_users[y];
+	size_t cnt[256], k;
+	unsigned shift;
+	uint32_t *src = order, *dst = tmp, *t;
 
-	if (ux != uy)
-		return ux < uy ? -1 : 1;
-	return (x > y) - (x < y);
+	for (k = 0; k < n; k++)
+		order[k] = (uint32_t)k;
+	for (shift = 0; shift < 32 && (n_users - 1) >> shift != 0;
+	    shift += 8) {
+		size_t at = 0, c;
+
+		memset(cnt, 0, sizeof cnt);
+		for (k = 0; k < n; k++)
+			cnt[user[k] >> shift & 0xff]++;
+		for (k = 0; k < 256; k++) {
+			c = cnt[k];
+			cnt[k] = at;
+			at += c;
+		}
+		for (k = 0; k < n; k++) {
+			uint32_t x = src[k];
+
+			dst[cnt[user[x] >> shift & 0xff]++] = x;
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != order)
+		memcpy(order, src, n * sizeof *order);
+}
+
+/*
+ * The first item row that thread me of nt owns: the items are cut where
+ * the history entries (plus one an item, for the samples' own rows)
+ * divide evenly, as low ids are often the popular ones.
+ */
+static uint32_t
+owned_from(const struct model *m, size_t me, size_t nt)
+{
+	uint32_t ni = m->sp->n_items, a = 0, b = ni;
+	uint64_t goal;
+
+	if (me == 0)
+		return 0;
+	if (me >= nt)
+		return ni;
+	goal = (uint64_t)((double)m->cum[ni] * (double)me / (double)nt);
+	/* The first i with cum[i] >= goal. */
+	while (a < b) {
+		uint32_t mid = a + (b - a) / 2;
+
+		if (m->cum[mid] < goal)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a;
 }
 
 /*
  * The batch, user by user: each distinct user's history is summed once
  * (in parallel over users), its samples scored, and the gradient of the
  * sum gathered in G. Gradient rows are then written by the thread that
- * owns them (row % threads) in a fixed order: no atomics, and the same
- * result whatever the thread count.
+ * owns them (a range of rows, owned_from()) in a fixed order: no
+ * atomics, and the same result whatever the thread count.
  */
 static double
 fism_loss(struct model *m, const struct model_batch *b, int grad, int train,
@@ -198,14 +266,11 @@ fism_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	(void)train;
 	(void)rng;
 	m->order = ep_xreallocarray(m->order, n, sizeof *m->order);
+	m->tmp = ep_xreallocarray(m->tmp, n, sizeof *m->tmp);
 	m->gstart = ep_xreallocarray(m->gstart, n + 1, sizeof *m->gstart);
 	m->dz = ep_xreallocarray(m->dz, n, sizeof *m->dz);
 	m->part = ep_xreallocarray(m->part, n, sizeof *m->part);
-	for (k = 0; k < n; k++)
-		m->order[k] = (uint32_t)k;
-	cmp_users = b->user;
-	qsort(m->order, n, sizeof *m->order, cmp_by_user);
-	cmp_users = NULL;
+	order_by_user(b->user, n, m->sp->n_users, m->order, m->tmp);
 	for (k = 0; k < n; k++)
 		if (k == 0 || b->user[m->order[k]] != b->user[m->order[k - 1]])
 			m->gstart[ng++] = k;
@@ -259,8 +324,8 @@ fism_loss(struct model *m, const struct model_batch *b, int grad, int train,
 			 * tables and [ulo, uhi) of the user biases. */
 			size_t nt = (size_t)omp_get_num_threads();
 			size_t me = (size_t)omp_get_thread_num();
-			uint32_t lo = (uint32_t)(ni * me / nt);
-			uint32_t hi = (uint32_t)(ni * (me + 1) / nt);
+			uint32_t lo = owned_from(m, me, nt);
+			uint32_t hi = owned_from(m, me + 1, nt);
 			uint32_t nu = m->sp->n_users;
 			uint32_t ulo = (uint32_t)(nu * me / nt);
 			uint32_t uhi = (uint32_t)(nu * (me + 1) / nt);
@@ -318,7 +383,7 @@ fism_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		float fq = nQ > 0 ? (float)(m->reg2 / nQ) : 0;
 		long i;
 
-#pragma omp parallel for schedule(static) if (ni * d > (1u << 22))
+#pragma omp parallel for schedule(static) if (ni * d > PAR_MIN)
 		for (i = 0; i < (long)(ni * d); i++) {
 			m->t[T_SRC].g[i] += fp * m->t[T_SRC].w[i];
 			m->t[T_DST].g[i] += fq * m->t[T_DST].w[i];
@@ -391,7 +456,9 @@ fism_free(struct model *m)
 
 	for (k = 0; k < T_COUNT; k++)
 		model_tensor_release(&m->t[k]);
+	free(m->cum);
 	free(m->order);
+	free(m->tmp);
 	free(m->gstart);
 	free(m->dz);
 	free(m->part);

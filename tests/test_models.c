@@ -315,6 +315,12 @@ test_deterministic(void **state)
 	omp_set_num_threads(3);
 	test_trained_ndcg(&split, "bpr", NULL, 3, &b);
 	test_same_weights(&a, &b);
+	/* FISM's rows are cut between the threads by their histories. */
+	omp_set_num_threads(1);
+	test_trained_ndcg(&split, "fism", NULL, 3, &a);
+	omp_set_num_threads(3);
+	test_trained_ndcg(&split, "fism", NULL, 3, &b);
+	test_same_weights(&a, &b);
 }
 
 int
