@@ -50,8 +50,8 @@ struct model {
 	double alpha;
 	int double_sigmoid;
 	struct model_tensor t[T_COUNT];
-	uint64_t *cum;			/* cum[i]: history entries of the
-					 * items below i (and i itself) */
+	uint64_t *cum;			/* cum[i]: the scatter's work on
+					 * the items below i (owned_from()) */
 	/* Batch scratch. */
 	uint32_t *order;		/* samples sorted by user */
 	uint32_t *tmp;			/* the sort's other buffer */
@@ -84,7 +84,7 @@ fism_create(const struct model_split *sp, const struct model_hp *hp,
 {
 	struct model *m = ep_xcalloc(1, sizeof *m);
 	size_t d = (size_t)model_hp_get(hp, "embedding_size");
-	uint32_t i;
+	uint32_t i, u;
 
 	(void)err;
 	m->sp = sp;
@@ -102,9 +102,19 @@ fism_create(const struct model_split *sp, const struct model_hp *hp,
 	model_init_normal(m->t[T_DST].w, sp->n_items * d, 0.01, rng);
 	memset(m->t[T_UBIAS].w, 0, sp->n_users * sizeof(float));
 	memset(m->t[T_IBIAS].w, 0, sp->n_items * sizeof(float));
+	/* An item's share of the scatter: one a history holding it, times
+	 * that history's length, as a user's batches come in proportion
+	 * to it; and one for the item's own samples. */
 	m->cum = ep_xcalloc((size_t)sp->n_items + 1, sizeof *m->cum);
+	for (u = 0; u < sp->n_users; u++) {
+		size_t len = model_csr_row_len(m->hist, u), r;
+
+		for (r = 0; r < len; r++)
+			m->cum[m->hist->col[m->hist->rowptr[u] + r] + 1] +=
+			    len;
+	}
 	for (i = 0; i < sp->n_items; i++)
-		m->cum[i + 1] = m->cum[i] + sp->item_pop[i] + 1;
+		m->cum[i + 1] += m->cum[i] + 1;
 	return m;
 }
 
@@ -220,8 +230,8 @@ order_by_user(const uint32_t *user, size_t n, uint32_t n_users,
 
 /*
  * The first item row that thread me of nt owns: the items are cut where
- * the history entries (plus one an item, for the samples' own rows)
- * divide evenly, as low ids are often the popular ones.
+ * the scatter's expected work divides evenly (low ids are often the
+ * popular items).
  */
 static uint32_t
 owned_from(const struct model *m, size_t me, size_t nt)
