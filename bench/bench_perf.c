@@ -50,6 +50,7 @@
 #include "core/rng.h"
 #include "models/blas.h"
 #include "models/graph.h"
+#include "models/kernels.h"
 #include "models/serve.h"
 #include "models/train.h"
 
@@ -602,6 +603,33 @@ struct spmm_fig {
 	double limit;		/* the L2 read (GB/s, all threads) */
 };
 
+/*
+ * The smallest level that holds a gathered table of the given bytes (a
+ * core's L2 holds it whole, since every core gathers from all of it),
+ * and the rate at which every thread reads a table that size. Gathers
+ * beat that rate where the table is past the L2 (popular rows stay in
+ * the L1 and L2: 150% to 166% of it for the graph product at the ML-1M
+ * shape on a 2 MiB L2), so the limit is the L2's read, the fastest past
+ * the L1: the better of the fixed-size figure and this one where the
+ * table fits the L2 (the two wander apart on a shared machine).
+ */
+static void
+place_table(struct spmm_fig *f, double bytes)
+{
+	f->table = bytes;
+	if (lim.l2_size > 0 && f->table <= lim.l2_size)
+		f->where = "L2";
+	else if (lim.l3_size == 0 || f->table <= lim.l3_size)
+		f->where = "L3";
+	else
+		f->where = "DRAM";
+	f->at_size = cache_read(f->table / 1048576, omp_get_max_threads(),
+	    quick ? 16 : 32);
+	f->limit = lim.l2_all;
+	if (strcmp(f->where, "L2") == 0 && f->at_size > f->limit)
+		f->limit = f->at_size;
+}
+
 /* Times the graph product of the split at width 64 (all threads). */
 static struct spmm_fig
 time_spmm(const struct model_split *sp)
@@ -628,31 +656,83 @@ time_spmm(const struct model_split *sp)
 	}
 	f.ms = median(t, (size_t)reps) * 1e3;
 	f.gbs = model_graph_spmm_bytes(&g, 64) / (f.ms / 1e3) / 1e9;
-	/*
-	 * The smallest level that holds the whole table (a core's L2 holds
-	 * it whole, since every core gathers from all of it), and the rate
-	 * at which every thread reads a table that size. The gathers beat
-	 * that rate where the table is past the L2 (popular rows stay in
-	 * the L1 and L2: 150% to 166% of it for the ML-1M shape on a 2 MiB
-	 * L2), so the limit is the L2's read, the fastest past the L1: the
-	 * better of the fixed-size figure and this one where the table fits
-	 * the L2 (the two wander apart on a shared machine).
-	 */
-	f.table = (double)n * sizeof *x;
-	if (lim.l2_size > 0 && f.table <= lim.l2_size)
-		f.where = "L2";
-	else if (lim.l3_size == 0 || f.table <= lim.l3_size)
-		f.where = "L3";
-	else
-		f.where = "DRAM";
-	f.at_size = cache_read(f.table / 1048576, omp_get_max_threads(),
-	    quick ? 16 : 32);
-	f.limit = lim.l2_all;
-	if (strcmp(f.where, "L2") == 0 && f.at_size > f.limit)
-		f.limit = f.at_size;
+	place_table(&f, (double)n * sizeof *x);
 	free(x);
 	free(y);
 	model_graph_release(&g);
+	return f;
+}
+
+/*
+ * FISM's dominant kernels, the two halves of its history pass, at width
+ * 64 over the split's training rows: every user's history rows summed
+ * (model_sum_rows(), the users shared out in blocks) and a gradient
+ * added to each of those rows (model_axpy_rows(), each thread the rows
+ * of its own run of items, cut where the history entries divide evenly,
+ * as fism.c does). Counted: a row read by the sum, read and written by
+ * the scatter. In training the two run between the sampler's, the
+ * scoring's and Adam's passes, which evict some of the table: this is
+ * the kernels' own rate.
+ */
+static struct spmm_fig
+time_hist(const struct model_split *sp)
+{
+	const struct model_csr *h = &sp->part[MODEL_TRAIN];
+	uint32_t ni = sp->n_items, nu = sp->n_users, i;
+	struct spmm_fig f;
+	double t[15];
+	float *P, *S, G[64];
+	uint32_t *cut;
+	uint64_t run = 0, total = h->nnz;
+	size_t k, nt = (size_t)omp_get_max_threads();
+	int r, reps = quick ? 5 : 15;
+
+	P = ep_xaligned((size_t)ni * 64, sizeof *P);
+	S = ep_xaligned((size_t)nu * 64, sizeof *S);
+	for (k = 0; k < (size_t)ni * 64; k++)
+		P[k] = (float)(k % 101) * 0.01f;
+	for (k = 0; k < 64; k++)
+		G[k] = (float)k * 1e-6f;
+	cut = ep_xcalloc(nt + 1, sizeof *cut);
+	for (k = 1; k <= nt; k++)
+		cut[k] = ni;
+	for (k = 1, i = 0; k < nt && i < ni; i++) {
+		run += sp->item_pop[i];
+		while (k < nt && run * nt >= total * k)
+			cut[k++] = i + 1;
+	}
+	for (r = -1; r < reps; r++) {
+		double t0 = ep_clock_mono();
+		long u;
+
+#pragma omp parallel for schedule(dynamic, 16)
+		for (u = 0; u < (long)nu; u++)
+			model_sum_rows(S + (size_t)u * 64, P, h->col +
+			    h->rowptr[u], model_csr_row_len(h, (uint32_t)u), 64);
+#pragma omp parallel num_threads((int)nt)
+		{
+			size_t me = (size_t)omp_get_thread_num();
+			uint32_t lo = cut[me], hi = cut[me + 1], v;
+
+			for (v = 0; v < nu; v++) {
+				const uint32_t *row = h->col + h->rowptr[v];
+				size_t len = model_csr_row_len(h, v);
+				size_t a = model_lower_bound(row, len, lo);
+
+				model_axpy_rows(P, row + a,
+				    model_lower_bound(row, len, hi) - a,
+				    1.0f, G, 64);
+			}
+		}
+		if (r >= 0)
+			t[r] = ep_clock_mono() - t0;
+	}
+	f.ms = median(t, (size_t)reps) * 1e3;
+	f.gbs = (double)h->nnz * 64 * sizeof *P * 3 / (f.ms / 1e3) / 1e9;
+	place_table(&f, (double)ni * 64 * sizeof *P);
+	free(cut);
+	free(S);
+	free(P);
 	return f;
 }
 
@@ -829,7 +909,8 @@ json_num(const char *key, double v, int comma)
 
 static void
 bench_model(const struct model_ops *ops, const struct model_split *sp,
-    const char *dataset, const struct spmm_fig *spmm)
+    const char *dataset, const struct spmm_fig *spmm,
+    const struct spmm_fig *hist)
 {
 	struct model_hp hp;
 	struct model_run run;
@@ -896,6 +977,9 @@ bench_model(const struct model_ops *ops, const struct model_split *sp,
 	if (uses_graph_spmm(ops->name) && spmm != NULL) {
 		f.dom = "SpMM vs L2 read";
 		f.dom_pct = 100 * spmm->gbs / spmm->limit;
+	} else if (strcmp(ops->name, "fism") == 0 && hist != NULL) {
+		f.dom = "history vs L2 read";
+		f.dom_pct = 100 * hist->gbs / hist->limit;
 	} else if (uses_adam_sweep(&run)) {
 		f.dom = "Adam vs L2 read";
 		f.dom_pct = 100 * f.adam.gbs / f.adam.limit;
@@ -994,7 +1078,7 @@ bench_dataset(const char *spec_s, const char *dataset)
 	struct model_split sp = MODEL_SPLIT_INIT;
 	struct model_split_spec ss = MODEL_SPLIT_SPEC_DEFAULT;
 	struct ep_err err = EP_ERR_INIT;
-	struct spmm_fig spmm;
+	struct spmm_fig spmm, hist;
 	size_t i;
 
 	if (model_data_load(spec_s, &d, &err) < 0 ||
@@ -1003,6 +1087,7 @@ bench_dataset(const char *spec_s, const char *dataset)
 		return;
 	}
 	spmm = time_spmm(&sp);
+	hist = time_hist(&sp);
 	printf("\n== %s: %u users, %u items, %zu training interactions ==\n",
 	    spec_s, d.n_users, d.n_items, sp.part[MODEL_TRAIN].nnz);
 	printf("SpMM (graph propagation, d=64): %.2f ms a product, %.1f GB/s "
@@ -1015,6 +1100,14 @@ bench_dataset(const char *spec_s, const char *dataset)
 	    spmm.at_size, 100 * spmm.gbs / spmm.at_size,
 	    100 * spmm.gbs / lim.cache_all, lim.cache_mib,
 	    100 * spmm.gbs / lim.triad_all);
+	printf("FISM's history pass (d=64: each user's history rows summed, "
+	    "then a gradient added to each): %.2f ms, %.1f GB/s counted (a "
+	    "row read by the sum, read and written by the scatter): %.0f%% "
+	    "of the all-thread L2 read (%.1f GB/s); its table of %.0f KiB "
+	    "fits the %s, and a table that size reads at %.1f GB/s (%.0f%%)"
+	    "\n", hist.ms, hist.gbs, 100 * hist.gbs / hist.limit, hist.limit,
+	    hist.table / 1024, hist.where, hist.at_size,
+	    100 * hist.gbs / hist.at_size);
 	printf("RecBole ratio = RecBole s / ecoplan s (train/valid); source: "
 	    "%s\n", peer_path != NULL ? peer_path :
 	    strcmp(dataset, "ml-1m") == 0 ? "published TITAN V GPU times "
@@ -1029,17 +1122,23 @@ bench_dataset(const char *spec_s, const char *dataset)
 	    "\"spmm_pct_cache_read\": %.2f, \"spmm_table_bytes\": %.0f, "
 	    "\"spmm_fits\": \"%s\", \"spmm_at_size_gbs\": %.3f, "
 	    "\"spmm_limit\": \"L2 read\", \"spmm_limit_gbs\": %.3f, "
-	    "\"spmm_pct_limit\": %.2f, \"models\": [\n",
+	    "\"spmm_pct_limit\": %.2f, \"hist_ms\": %.4f, "
+	    "\"hist_gbs\": %.3f, \"hist_table_bytes\": %.0f, "
+	    "\"hist_fits\": \"%s\", \"hist_at_size_gbs\": %.3f, "
+	    "\"hist_limit\": \"L2 read\", \"hist_limit_gbs\": %.3f, "
+	    "\"hist_pct_limit\": %.2f, \"models\": [\n",
 	    js_first_set ? "" : ",\n", dataset, spec_s, d.n_users, d.n_items,
 	    sp.part[MODEL_TRAIN].nnz, spmm.ms, spmm.gbs,
 	    100 * spmm.gbs / lim.triad_all, 100 * spmm.gbs / lim.cache_all,
 	    spmm.table, spmm.where, spmm.at_size, spmm.limit,
-	    100 * spmm.gbs / spmm.limit);
+	    100 * spmm.gbs / spmm.limit, hist.ms, hist.gbs, hist.table,
+	    hist.where, hist.at_size, hist.limit,
+	    100 * hist.gbs / hist.limit);
 	js_first_set = 0;
 	js_first_model = 1;
 	memset(&last_adam, 0, sizeof last_adam);
 	for (i = 0; i < model_count(); i++)
-		bench_model(model_at(i), &sp, dataset, &spmm);
+		bench_model(model_at(i), &sp, dataset, &spmm, &hist);
 	if (last_adam.table > 0)
 		printf("Adam step (BPR, dense: weights, gradients and moments "
 		    "read and written, %.1f MiB, %.1f MiB a thread): %.3f ms, "
