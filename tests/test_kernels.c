@@ -41,14 +41,15 @@ naive_scan(float *row, size_t n, int k, float *ts, uint32_t *ti, int *cnt,
 	}
 }
 
-/* A score drawn so that ties, NaN and both infinities all occur. */
+/* A score drawn so that ties, NaN (where nan) and both infinities all
+ * occur. */
 static float
-hostile_score(struct ep_rng *rng, int coarse)
+hostile_score(struct ep_rng *rng, int coarse, int nan)
 {
 	uint32_t c = ep_rng_below(rng, 100);
 
 	if (c < 3)
-		return NAN;
+		return nan ? NAN : -FLT_MAX;
 	if (c < 8)
 		return -INFINITY;
 	if (c == 8)
@@ -62,19 +63,21 @@ hostile_score(struct ep_rng *rng, int coarse)
 static void
 test_topk_scan_matches_offers(void **state)
 {
+	/* From 1,024 scores and 16 k, rows without NaN take a floor
+	 * first (scan_floor16_avx512()). */
 	static const size_t ns[] = { 0, 1, 7, 15, 16, 17, 31, 33, 64, 100,
-		127, 200, 1000, 3706 };
+		127, 200, 1000, 1024, 1087, 3706 };
 	static const int ks[] = { 1, 3, 10, 20, 64 };
 	struct ep_rng rng;
 	size_t a, b, i;
-	int nan_low, coarse, trial = 0;
+	int nan_low, mode, trial = 0;
 
 	(void)state;
 	ep_rng_seed(&rng, 5, 3);
 	for (a = 0; a < sizeof ns / sizeof *ns; a++)
 		for (b = 0; b < sizeof ks / sizeof *ks; b++)
 			for (nan_low = 0; nan_low < 2; nan_low++)
-				for (coarse = 0; coarse < 2; coarse++) {
+				for (mode = 0; mode < 4; mode++) {
 		size_t n = ns[a];
 		int k = ks[b], c1 = 0, c2 = 0, j;
 		float *r1 = ep_xcalloc(n + 1, sizeof *r1);
@@ -82,12 +85,19 @@ test_topk_scan_matches_offers(void **state)
 		float s1[64], s2[64];
 		uint32_t i1[64], i2[64];
 
+		int coarse = mode & 1, nan = mode < 2;
+
 		for (i = 0; i < n; i++)
-			r1[i] = hostile_score(&rng, coarse);
-		/* A rising tail: the threshold moves in the vector blocks. */
-		if (trial++ % 3 == 0)
+			r1[i] = hostile_score(&rng, coarse, nan);
+		/* A rising tail (the threshold moves in the vector blocks),
+		 * or a falling row (the top in the first block). */
+		if (trial % 3 == 0)
 			for (i = n / 2; i < n; i++)
 				r1[i] = (float)i;
+		else if (trial % 7 == 1)
+			for (i = 0; i < n; i++)
+				r1[i] = (float)(n - i) * 0.5f;
+		trial++;
 		memcpy(r2, r1, n * sizeof *r1);
 		naive_scan(r1, n, k, s1, i1, &c1, nan_low);
 		model_topk_scan(r2, n, k, s2, i2, &c2, nan_low);
