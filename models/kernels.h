@@ -136,7 +136,10 @@ model_topk_offer(float *ts, uint32_t *ti, int *cnt, int k, float x,
  * Offers row[0..n), in index order, to a top-k list as above: every
  * score above -inf; a NaN is skipped, or with nan_low written back to
  * row as -FLT_MAX and offered. Most scores cost one vector compare
- * against the list's last score. k < 1 offers nothing.
+ * against the list's last score; with AVX-512, a long row without NaN
+ * is first read for a floor that at least k of its scores reach, and
+ * only scores at or above it are offered (the same list). k < 1 offers
+ * nothing.
  */
 void model_topk_scan(float *row, size_t n, int k, float *ts, uint32_t *ti,
     int *cnt, int nan_low);
