@@ -668,11 +668,12 @@ time_spmm(const struct model_split *sp)
  * 64 over the split's training rows: every user's history rows summed
  * (model_sum_rows(), the users shared out in blocks) and a gradient
  * added to each of those rows (model_axpy_rows(), each thread the rows
- * of its own run of items, cut where the history entries divide evenly,
- * as fism.c does). Counted: a row read by the sum, read and written by
- * the scatter. In training the two run between the sampler's, the
- * scoring's and Adam's passes, which evict some of the table: this is
- * the kernels' own rate.
+ * of its own run of items, as fism.c does; cut here where the entries
+ * divide evenly, each history passing once, where fism.c weights them
+ * by how often a batch holds their history). Counted: a row read by the
+ * sum, read and written by the scatter. In training the two run
+ * between the sampler's, the scoring's and Adam's passes, which evict
+ * some of the table: this is the kernels' own rate.
  */
 static struct spmm_fig
 time_hist(const struct model_split *sp)
