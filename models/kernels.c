@@ -764,20 +764,20 @@ scan_floor16_avx512(const float *row, size_t n, int k)
  * after each entry, so that no score the new threshold turns away is
  * looked at. The same list as model_topk_offer() keeps, without its
  * branches. The list may start short (*cnt < k, the empty lanes -inf),
- * with a floor under the threshold (scan_floor16_avx512(): at least k
- * scores reach it, so the list fills): only scores at or above it are
- * flagged.
+ * with a floor, bottom, under the threshold (scan_floor16_avx512(): at
+ * least k scores reach it, so the list fills): only scores at or above
+ * it are flagged.
  */
 __attribute__((target("avx512f")))
 static void
 scan_avx512_reg(float *row, size_t i, size_t n, int k, float *ts,
-    uint32_t *ti, int *cnt, float floor, int nan_low)
+    uint32_t *ti, int *cnt, float bottom, int nan_low)
 {
 	const __mmask16 kk = (__mmask16)((1u << k) - 1);
 	const __mmask16 have = (__mmask16)((1u << *cnt) - 1);
 	const __m512i last = _mm512_set1_epi32(k - 1);
 	/* Flagged: above the largest float below the floor. */
-	const __m512 under = _mm512_set1_ps(nextafterf(floor, -INFINITY));
+	const __m512 under = _mm512_set1_ps(nextafterf(bottom, -INFINITY));
 	__m512 T = _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), have, ts);
 	__m512i X = _mm512_maskz_loadu_epi32(have, ti);
 	__m512 thr;
