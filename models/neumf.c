@@ -30,6 +30,7 @@
  */
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
@@ -73,6 +74,7 @@ struct model {
 	float *keep[MAX_LAYERS];	/* dropout: 0 or 1 / (1 - p) */
 	float *gmf;		/* p_u * q_i */
 	float *dz;		/* d(loss)/dz */
+	double *lossk;		/* each sample's loss */
 	float *gcur, *gnxt;	/* gradients flowing down the MLP */
 	float *part;		/* per block: each layer's out x in + out */
 	size_t part_w;		/* floats of part a block */
@@ -208,10 +210,12 @@ reserve(struct model *m, size_t n)
 	}
 	free(m->gmf);
 	free(m->dz);
+	free(m->lossk);
 	free(m->gcur);
 	free(m->gnxt);
 	m->gmf = ep_xaligned(n * m->mf, sizeof(float));
 	m->dz = ep_xaligned(n, sizeof(float));
+	m->lossk = ep_xaligned(n, sizeof(double));
 	m->gcur = ep_xaligned(n * m->maxw, sizeof(float));
 	m->gnxt = ep_xaligned(n * m->maxw, sizeof(float));
 	free(m->part);
@@ -346,34 +350,27 @@ softplus(double x)
 }
 
 /*
- * A sample's gradient into its four table rows (of four tensors, so
- * none overlaps another): the GMF rows' products and the MLP rows' share
- * of the input gradient gx. In vectors; written inline, GCC left the
- * first loop scalar, as it could not tell the rows apart.
+ * A sample's gradient into its user's two table rows, or its item's:
+ * the GMF row's product and the MLP row's share of the input gradient
+ * gx. In vectors; written inline, GCC left the first loop scalar, as it
+ * could not tell the rows apart.
  */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
 static void
-scatter_sample(float *restrict gpu, float *restrict gqi, float *restrict gpm,
-    float *restrict gqm, const float *restrict pu, const float *restrict qi,
-    const float *restrict ow, const float *restrict gx, float d, size_t mf,
-    size_t me)
+scatter_half(float *restrict gp, float *restrict gm,
+    const float *restrict other, const float *restrict ow,
+    const float *restrict gx, float d, size_t mf, size_t me)
 {
 	size_t c;
 
 #pragma omp simd
-	for (c = 0; c < mf; c++) {
-		float gg = d * ow[c];
-
-		gpu[c] += gg * qi[c];
-		gqi[c] += gg * pu[c];
-	}
+	for (c = 0; c < mf; c++)
+		gp[c] += d * ow[c] * other[c];
 #pragma omp simd
-	for (c = 0; c < me; c++) {
-		gpm[c] += gx[c];
-		gqm[c] += gx[me + c];
-	}
+	for (c = 0; c < me; c++)
+		gm[c] += gx[c];
 }
 
 static double
@@ -418,37 +415,59 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		for (ll = 0; ll < L; ll++)
 			layer_forward(m, ll, lo, hi, dropping, seed);
 	}
-	/* The output layer and binary cross-entropy with logits. */
-	for (k = 0; k < n; k++) {
-		const float *g = m->gmf + k * mf, *x = m->x[L] + k * wl;
-		double z = (double)m->ob->w[0], y = (double)b->label[k];
+	/* The output layer and binary cross-entropy with logits, sample by
+	 * sample; the losses are added in sample order. */
+#pragma omp parallel for schedule(static) if (n > BLOCK_ROWS)
+	for (bk = 0; bk < (long)n; bk++) {
+		size_t r = (size_t)bk, cc;
+		const float *g = m->gmf + r * mf, *x = m->x[L] + r * wl;
+		double z = (double)m->ob->w[0], y = (double)b->label[r];
 		float s = 0, s2 = 0;
 
-		for (c = 0; c < mf; c++)
-			s += g[c] * ow[c];
-		for (c = 0; c < wl; c++)
-			s2 += x[c] * ow[mf + c];
+		for (cc = 0; cc < mf; cc++)
+			s += g[cc] * ow[cc];
+		for (cc = 0; cc < wl; cc++)
+			s2 += x[cc] * ow[mf + cc];
 		z += (double)s + (double)s2;
-		loss += softplus(z) - y * z;
-		m->dz[k] = (float)((1 / (1 + exp(-z)) - y) * scale);
+		m->lossk[r] = softplus(z) - y * z;
+		m->dz[r] = (float)((1 / (1 + exp(-z)) - y) * scale);
 	}
+	for (k = 0; k < n; k++)
+		loss += m->lossk[k];
 	loss *= scale;
 	if (!grad)
 		return loss;
 
-	/* The output layer's gradient and d/dx_L through the last ReLU. */
-	for (k = 0; k < n; k++) {
-		const float *g = m->gmf + k * mf, *x = m->x[L] + k * wl;
-		float d = m->dz[k], *gx = m->gcur + k * m->maxw;
+	/* The output layer's gradient, a column at a time over the samples
+	 * in order, and d/dx_L through the last ReLU. */
+#pragma omp parallel if (n > BLOCK_ROWS)
+	{
+		long cl, r;
 
-		for (c = 0; c < mf; c++)
-			m->ow->g[c] += d * g[c];
-		for (c = 0; c < wl; c++) {
-			m->ow->g[mf + c] += d * x[c];
-			gx[c] = x[c] > 0 ? d * ow[mf + c] : 0.0f;
+#pragma omp for schedule(static) nowait
+		for (cl = 0; cl < (long)(mf + wl); cl++) {
+			size_t cc = (size_t)cl, j;
+			const float *src = cc < mf ? m->gmf + cc :
+			    m->x[L] + (cc - mf);
+			size_t ld = cc < mf ? mf : wl;
+			float a = m->ow->g[cc];
+
+			for (j = 0; j < n; j++)
+				a += m->dz[j] * src[j * ld];
+			m->ow->g[cc] = a;
 		}
-		m->ob->g[0] += d;
+#pragma omp for schedule(static)
+		for (r = 0; r < (long)n; r++) {
+			const float *x = m->x[L] + (size_t)r * wl;
+			float d = m->dz[r], *gx = m->gcur + (size_t)r * m->maxw;
+			size_t cc;
+
+			for (cc = 0; cc < wl; cc++)
+				gx[cc] = x[cc] > 0 ? d * ow[mf + cc] : 0.0f;
+		}
 	}
+	for (k = 0; k < n; k++)
+		m->ob->g[0] += m->dz[k];
 	m->ow->touched[0] = 1;
 	m->ob->touched[0] = 1;
 	/* gcur holds d/d(pre-activation) of the last layer; each block
@@ -483,23 +502,41 @@ neumf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 	/* The input's gradient ends in gcur for an even number of layers,
 	 * gnxt for an odd (layers_backward() alternates them). */
 	gx0 = L % 2 ? m->gnxt : m->gcur;
-	/* Scatter into the tables, in sample order. */
-	for (k = 0; k < n; k++) {
-		uint32_t u = b->user[k], i = b->item[k];
-		const float *pu = m->t[T_UMF].w + (size_t)u * mf;
-		const float *qi = m->t[T_IMF].w + (size_t)i * mf;
-		float *gpu = m->t[T_UMF].g + (size_t)u * mf;
-		float *gqi = m->t[T_IMF].g + (size_t)i * mf;
-		float *gpm = m->t[T_UMLP].g + (size_t)u * me;
-		float *gqm = m->t[T_IMLP].g + (size_t)i * me;
-		const float *gx = gx0 + k * m->maxw;
+	/* Scatter into the tables, in sample order: each thread takes the
+	 * users and the items of its share of the ids, so that a row is
+	 * written by one thread, whatever their number. */
+#pragma omp parallel if (n > BLOCK_ROWS)
+	{
+		size_t nt = (size_t)omp_get_num_threads();
+		size_t me_t = (size_t)omp_get_thread_num();
+		uint32_t nu = m->t[T_UMF].rows, ni = m->t[T_IMF].rows;
+		uint32_t ulo = (uint32_t)((uint64_t)nu * me_t / nt);
+		uint32_t uhi = (uint32_t)((uint64_t)nu * (me_t + 1) / nt);
+		uint32_t ilo = (uint32_t)((uint64_t)ni * me_t / nt);
+		uint32_t ihi = (uint32_t)((uint64_t)ni * (me_t + 1) / nt);
+		size_t r;
 
-		scatter_sample(gpu, gqi, gpm, gqm, pu, qi, ow, gx, m->dz[k],
-		    mf, me);
-		m->t[T_UMF].touched[u] = 1;
-		m->t[T_UMLP].touched[u] = 1;
-		m->t[T_IMF].touched[i] = 1;
-		m->t[T_IMLP].touched[i] = 1;
+		for (r = 0; r < n; r++) {
+			uint32_t u = b->user[r], i = b->item[r];
+			const float *gx = gx0 + r * m->maxw;
+
+			if (u >= ulo && u < uhi) {
+				scatter_half(m->t[T_UMF].g + (size_t)u * mf,
+				    m->t[T_UMLP].g + (size_t)u * me,
+				    m->t[T_IMF].w + (size_t)i * mf, ow, gx,
+				    m->dz[r], mf, me);
+				m->t[T_UMF].touched[u] = 1;
+				m->t[T_UMLP].touched[u] = 1;
+			}
+			if (i >= ilo && i < ihi) {
+				scatter_half(m->t[T_IMF].g + (size_t)i * mf,
+				    m->t[T_IMLP].g + (size_t)i * me,
+				    m->t[T_UMF].w + (size_t)u * mf, ow,
+				    gx + me, m->dz[r], mf, me);
+				m->t[T_IMF].touched[i] = 1;
+				m->t[T_IMLP].touched[i] = 1;
+			}
+		}
 	}
 	return loss;
 }
@@ -791,6 +828,7 @@ neumf_free(struct model *m)
 	}
 	free(m->gmf);
 	free(m->dz);
+	free(m->lossk);
 	free(m->gcur);
 	free(m->gnxt);
 	free(m->part);

@@ -182,6 +182,61 @@ test_neumf_blocks(void **state)
 	model_run_release(&run);
 }
 
+/*
+ * The same batch of 1,400 samples (its output layer, MLP and table
+ * scatter on the OpenMP threads) gives the same loss and gradients, bit
+ * for bit, on one thread and on three.
+ */
+static void
+test_neumf_threads(void **state)
+{
+	const struct model_ops *ops = model_find("neumf");
+	struct model_hp hp;
+	struct model_run run;
+	struct model_batch b;
+	struct ep_err err = EP_ERR_INIT;
+	struct ep_rng rng;
+	struct model_tensor *t;
+	float **one;
+	double loss1, loss3;
+	size_t nt, k;
+	int saved = omp_get_max_threads();
+
+	(void)state;
+	test_hp_for("neumf", NULL, &hp);
+	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
+	run.sampler.batch = 1400;
+	model_sampler_epoch(&run.sampler);
+	assert_true(model_sampler_next(&run.sampler, &b));
+	assert_true(b.n > 2 * 512);
+	t = ops->tensors(run.m, &nt);
+	one = ep_xcalloc(nt, sizeof *one);
+	omp_set_num_threads(1);
+	ep_rng_seed(&rng, 1, 1);
+	loss1 = ops->loss(run.m, &b, 1, 1, &rng);
+	for (k = 0; k < nt; k++) {
+		size_t sz = t[k].rows * t[k].cols * sizeof(float);
+
+		one[k] = ep_xmalloc(sz);
+		memcpy(one[k], t[k].g, sz);
+		memset(t[k].g, 0, sz);
+	}
+	omp_set_num_threads(3);
+	ep_rng_seed(&rng, 1, 1);
+	loss3 = ops->loss(run.m, &b, 1, 1, &rng);
+	omp_set_num_threads(saved);
+	assert_memory_equal(&loss1, &loss3, sizeof loss1);
+	for (k = 0; k < nt; k++) {
+		if (memcmp(one[k], t[k].g, t[k].rows * t[k].cols *
+		    sizeof(float)) != 0)
+			fail_msg("%s: gradients differ between 1 and 3 threads",
+			    t[k].name);
+		free(one[k]);
+	}
+	free(one);
+	model_run_release(&run);
+}
+
 /* The backward pass through NeuMF's dropout, with its masks fixed. */
 static void
 test_neumf_gradient_dropout(void **state)
@@ -480,6 +535,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_neumf_gradient),
 		cmocka_unit_test(test_neumf_blocks),
+		cmocka_unit_test(test_neumf_threads),
 		cmocka_unit_test(test_neumf_gradient_dropout),
 		cmocka_unit_test(test_multivae_gradient),
 		cmocka_unit_test(test_multivae_gradient_sampled),
