@@ -144,6 +144,9 @@ take_header(struct ctx *c)
 	}
 }
 
+/* More logical CPUs than any machine CodeCarbon runs on has. */
+#define CPU_COUNT_MAX 1048576
+
 static void
 take_row(struct ctx *c)
 {
@@ -181,6 +184,15 @@ take_row(struct ctx *c)
 	    number(c, C_RAM_TOTAL, &t.ram_gb) < 0 ||
 	    number(c, C_PUE, &t.pue) < 0)
 		return;
+	/* A count of logical CPUs (a profile keeps it as an int). */
+	if (!isnan(t.cpu_count) && (t.cpu_count != floor(t.cpu_count) ||
+	    t.cpu_count > CPU_COUNT_MAX)) {
+		ep_fail(c->err, EP_EPARSE, "%s:%zu: cpu_count: '%s': not a "
+		    "whole number of CPUs up to %d", c->what, c->row_line,
+		    field(c, C_CPU_COUNT), CPU_COUNT_MAX);
+		c->failed = 1;
+		return;
+	}
 	r.emissions_g *= 1000;		/* kg → g; NaN stays NaN */
 	if (isnan(r.energy_kwh)) {
 		/* v2+ without the total: the parts add up to it. */

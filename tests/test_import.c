@@ -214,6 +214,8 @@ test_import_errors(void **state)
 		    "header has 38" },
 		{ "bad_number.csv", "bad_number.csv:3: energy_consumed: "
 		    "'lots'" },
+		{ "bad_cpu_count.csv", "bad_cpu_count.csv:3: cpu_count: "
+		    "'1e40': not a whole number of CPUs" },
 	};
 	size_t i;
 

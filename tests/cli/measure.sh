@@ -94,6 +94,7 @@ ok "empty file" 1 '' 'empty.csv: empty file' -- import codecarbon "$fix/empty.cs
 ok "header only" 1 '' 'header_only.csv: no rows after the header' -- import codecarbon "$fix/header_only.csv" --model x --no-save
 ok "no energy column" 1 '' 'no_energy.csv:1: no energy_consumed column' -- import codecarbon "$fix/no_energy.csv" --model x --no-save
 ok "bad number" 1 '' "bad_number.csv:3: energy_consumed: 'lots': not a number" -- import codecarbon "$fix/bad_number.csv" --model x --no-save
+ok "bad cpu_count" 1 '' "bad_cpu_count.csv:3: cpu_count: '1e40': not a whole number of CPUs" -- import codecarbon "$fix/bad_cpu_count.csv" --model x --no-save
 ok "missing file" 1 '' 'nope.csv' -- import codecarbon "$T_DIR/nope.csv" --model x
 ok "model required" 2 '' '--model is required' -- import codecarbon "$fix/v3_measured.csv"
 ok "unknown format" 2 '' "'carbontracker': unknown format" -- import carbontracker x --model y
