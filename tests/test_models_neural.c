@@ -109,6 +109,26 @@ test_neumf_gradient(void **state)
 }
 
 /*
+ * A NeuMF run on the shared split and its first batch of 1,400 samples
+ * (more than two of its blocks of 512); returns its tensors.
+ */
+static struct model_tensor *
+neumf_big_batch(struct model_run *run, struct model_batch *b, size_t *nt)
+{
+	const struct model_ops *ops = model_find("neumf");
+	struct model_hp hp;
+	struct ep_err err = EP_ERR_INIT;
+
+	test_hp_for("neumf", NULL, &hp);
+	assert_int_equal(model_run_init(run, ops, &hp, &split, &err), 0);
+	run->sampler.batch = 1400;
+	model_sampler_epoch(&run->sampler);
+	assert_true(model_sampler_next(&run->sampler, b));
+	assert_true(b->n > 2 * 512);
+	return ops->tensors(run->m, nt);
+}
+
+/*
  * A batch of more samples than NeuMF's blocks of 512 (its MLP runs
  * block by block): without dropout, its loss and gradients are the
  * weighted means of those of its parts of at most 300 samples, each
@@ -118,10 +138,8 @@ static void
 test_neumf_blocks(void **state)
 {
 	const struct model_ops *ops = model_find("neumf");
-	struct model_hp hp;
 	struct model_run run;
 	struct model_batch b, part;
-	struct ep_err err = EP_ERR_INIT;
 	struct ep_rng rng;
 	struct model_tensor *t;
 	float **want;
@@ -129,13 +147,7 @@ test_neumf_blocks(void **state)
 	size_t nt, k, i, at;
 
 	(void)state;
-	test_hp_for("neumf", NULL, &hp);
-	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
-	run.sampler.batch = 1400;
-	model_sampler_epoch(&run.sampler);
-	assert_true(model_sampler_next(&run.sampler, &b));
-	assert_true(b.n > 2 * 512);
-	t = ops->tensors(run.m, &nt);
+	t = neumf_big_batch(&run, &b, &nt);
 	want = ep_xcalloc(nt, sizeof *want);
 	for (k = 0; k < nt; k++) {
 		/* Scaled up from N(0, 0.01), as in the gradient check. */
@@ -191,10 +203,8 @@ static void
 test_neumf_threads(void **state)
 {
 	const struct model_ops *ops = model_find("neumf");
-	struct model_hp hp;
 	struct model_run run;
 	struct model_batch b;
-	struct ep_err err = EP_ERR_INIT;
 	struct ep_rng rng;
 	struct model_tensor *t;
 	float **one;
@@ -203,13 +213,7 @@ test_neumf_threads(void **state)
 	int saved = omp_get_max_threads();
 
 	(void)state;
-	test_hp_for("neumf", NULL, &hp);
-	assert_int_equal(model_run_init(&run, ops, &hp, &split, &err), 0);
-	run.sampler.batch = 1400;
-	model_sampler_epoch(&run.sampler);
-	assert_true(model_sampler_next(&run.sampler, &b));
-	assert_true(b.n > 2 * 512);
-	t = ops->tensors(run.m, &nt);
+	t = neumf_big_batch(&run, &b, &nt);
 	one = ep_xcalloc(nt, sizeof *one);
 	omp_set_num_threads(1);
 	ep_rng_seed(&rng, 1, 1);
