@@ -7,8 +7,8 @@
  *
  * G is accumulated through the sparse structure (the lower triangle
  * only) and inverted in double by Cholesky (LAPACK dpotrf and dpotri
- * from OpenBLAS); B is kept as a dense float item x item matrix, so
- * scoring a user adds |R_u| rows of B. RecBole inverts in float32 with
+ * from OpenBLAS); B is kept as a dense float item x item matrix (rows
+ * padded to whole cache lines), so scoring a user adds |R_u| rows of B. RecBole inverts in float32 with
  * numpy.linalg.inv; double is more accurate and G is symmetric positive
  * definite for any lambda > 0. fit() needs 12 I^2 bytes at its peak (G
  * in double, B in float), so item counts above EASE_MAX_ITEMS, or whose
@@ -24,6 +24,7 @@
 #endif
 
 #include "core/mem.h"
+#include "models/kernels.h"
 #include "models/model.h"
 #include "core/banned.h"
 
@@ -39,10 +40,15 @@ void dpotri_(const char *uplo, const int *n, double *a, const int *lda,
 /* Side of the tiles in which P is turned into B. */
 #define EASE_TILE 64
 
+/* Columns of B a scoring pass takes at a time (model_sum_rows_ld()'s
+ * width in registers). */
+#define EASE_PANEL 64
+
 struct model {
 	const struct model_split *sp;	/* borrowed; outlives the model */
 	double lambda;		/* reg_weight */
-	float *b;		/* n_items x n_items, row-major; owned */
+	float *b;		/* n_items rows of n_items, ld apart; owned */
+	size_t ld;		/* n_items rounded up to a cache line */
 	double sumsq;		/* sum_u |R_u|^2 */
 };
 
@@ -56,7 +62,7 @@ static const struct model_param ease_params[] = {
 static double
 ease_peak_bytes(double n)
 {
-	return n * n * (sizeof(double) + sizeof(float));
+	return n * n * sizeof(double) + n * (n + 15) * sizeof(float);
 }
 
 static struct model *
@@ -162,7 +168,10 @@ ease_fit(struct model *m, struct ep_rng *rng, struct ep_err *err)
 	dinv = ep_xcalloc(ni, sizeof *dinv);
 	for (a = 0; a < (long)ni; a++)
 		dinv[a] = 1.0 / g[(size_t)a * ni + (size_t)a];
-	m->b = ep_xaligned(ni * ni, sizeof *m->b);
+	/* Rows a whole number of cache lines long: a panel of B's row
+	 * is then EASE_PANEL / 16 lines, not one more. */
+	m->ld = (ni + 15) & ~(size_t)15;
+	m->b = ep_xaligned(ni * m->ld, sizeof *m->b);
 #pragma omp parallel for schedule(dynamic, 1)
 	for (ib = 0; ib < (long)ni; ib += EASE_TILE) {
 		size_t i, j, jb, iend = (size_t)ib + EASE_TILE < ni ?
@@ -172,7 +181,7 @@ ease_fit(struct model *m, struct ep_rng *rng, struct ep_err *err)
 			size_t jend = jb + EASE_TILE < ni ? jb + EASE_TILE : ni;
 
 			for (i = (size_t)ib; i < iend; i++) {
-				float *restrict brow = m->b + i * ni;
+				float *restrict brow = m->b + i * m->ld;
 
 				for (j = jb; j < jend; j++) {
 					double p = j <= i ? g[i * ni + j] :
@@ -192,50 +201,36 @@ out:
 	return rc;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
- * The block's users' rows of X times B, item-major: the (item, user)
- * pairs of the block are sorted by item, so that each row of B is read
- * from memory once per block rather than once per user (1.5 times the
- * users per second of a user-by-user loop on MovieLens-1M). Each output
- * still adds its items in ascending order, as that loop would.
+ * The block's users' rows of X times B, a panel of EASE_PANEL columns
+ * at a time: each user's history rows of the panel are summed in
+ * registers and the sum stored once (model_sum_rows_ld()), and the
+ * panel's rows that the block reads (a quarter of a KiB each) stay in
+ * the L2 from one user to the next. Adding whole rows of B into the
+ * output read and wrote the output's row once per history item: three
+ * times the bytes. Each output adds its items in ascending order from
+ * zero, as before (bench/RESULTS.md, optimisation 55).
  */
 static void
 ease_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
 	const struct model_csr *x = &m->sp->part[MODEL_TRAIN];
-	size_t ni = m->sp->n_items, np = 0, bu, q, t, j;
-	uint64_t *pairs;
+	size_t ni = m->sp->n_items, bu, p, w;
 
-	memset(out, 0, n * ni * sizeof *out);
-	if (m->b == NULL)
+	if (m->b == NULL) {
+		memset(out, 0, n * ni * sizeof *out);
 		return;
-	for (bu = 0; bu < n; bu++)
-		np += model_csr_row_len(x, users[bu]);
-	pairs = ep_xreallocarray(NULL, np + 1, sizeof *pairs);
-	np = 0;
-	for (bu = 0; bu < n; bu++)
-		for (q = x->rowptr[users[bu]]; q < x->rowptr[users[bu] + 1];
-		    q++)
-			pairs[np++] = (uint64_t)x->col[q] << 32 | bu;
-	qsort(pairs, np, sizeof *pairs, cmp_u64);
-	for (t = 0; t < np; t++) {
-		float *restrict o = out + (pairs[t] & 0xffffffffu) * ni;
-		const float *restrict brow = m->b +
-		    (size_t)(pairs[t] >> 32) * ni;
-
-#pragma omp simd
-		for (j = 0; j < ni; j++)
-			o[j] += brow[j];
 	}
-	free(pairs);
+	for (p = 0; p < ni; p += w) {
+		w = ni - p < EASE_PANEL ? ni - p : EASE_PANEL;
+		for (bu = 0; bu < n; bu++) {
+			uint32_t u = users[bu];
+
+			model_sum_rows_ld(out + bu * ni + p, m->b + p, m->ld,
+			    x->col + x->rowptr[u], model_csr_row_len(x, u),
+			    w);
+		}
+	}
 }
 
 static void
@@ -249,7 +244,8 @@ ease_stats(const struct model *m, struct model_stats *st)
 	 * 2 I^3/3 for dpotri, 2 I^2 to form B. */
 	st->flops_epoch = m->sumsq / 2 + ni * ni * ni + 2 * ni * ni;
 	st->flops_user = U > 0 ? (double)x->nnz * ni / U : 0;
-	st->bytes = (double)sizeof *m + ni * ni * sizeof(float);
+	st->bytes = (double)sizeof *m +
+	    ni * (double)((m->sp->n_items + 15) & ~(size_t)15) * sizeof(float);
 }
 
 static void

@@ -122,16 +122,25 @@ model_axpy_rows(float *Y, const uint32_t *idx, size_t cnt, float a,
 	}
 }
 
+/*
+ * Rows ahead that model_sum_rows_ld() asks the cache for: EASE gathers
+ * quarter-KiB pieces of a 55 MB table that no hardware prefetcher can
+ * guess (8 to 32 were within the noise of each other, 16 the best by
+ * a little; bench/RESULTS.md, optimisation 55).
+ */
+#define SUM_ROWS_AHEAD 16
+
 VERSIONS void
-model_sum_rows(float *restrict out, const float *restrict W,
-    const uint32_t *idx, size_t cnt, size_t d)
+model_sum_rows_ld(float *restrict out, const float *restrict W,
+    size_t ld, const uint32_t *idx, size_t cnt, size_t d)
 {
 	size_t k, c;
 
 #if defined(__GNUC__)
 	/* At width 64 the sum is held in eight vector registers: summed
 	 * in out, each row waited for the store of the one before. The
-	 * same additions in the same order. */
+	 * same additions in the same order. The row SUM_ROWS_AHEAD on is
+	 * fetched meanwhile. */
 	if (d == 64) {
 		model_v8f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
 		model_v8f a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
@@ -139,8 +148,18 @@ model_sum_rows(float *restrict out, const float *restrict W,
 
 		for (k = 0; k < cnt; k++) {
 			const model_v8fu *w = (const model_v8fu *)(W +
-			    (size_t)idx[k] * 64);
+			    (size_t)idx[k] * ld);
 
+			if (k + SUM_ROWS_AHEAD < cnt) {
+				const char *f = (const char *)(W +
+				    (size_t)idx[k + SUM_ROWS_AHEAD] *
+				    ld);
+
+				__builtin_prefetch(f);
+				__builtin_prefetch(f + 64);
+				__builtin_prefetch(f + 128);
+				__builtin_prefetch(f + 192);
+			}
 			a0 += w[0];
 			a1 += w[1];
 			a2 += w[2];
@@ -163,12 +182,19 @@ model_sum_rows(float *restrict out, const float *restrict W,
 #endif
 	memset(out, 0, d * sizeof *out);
 	for (k = 0; k < cnt; k++) {
-		const float *w = W + (size_t)idx[k] * d;
+		const float *w = W + (size_t)idx[k] * ld;
 
 #pragma omp simd
 		for (c = 0; c < d; c++)
 			out[c] += w[c];
 	}
+}
+
+void
+model_sum_rows(float *restrict out, const float *restrict W,
+    const uint32_t *idx, size_t cnt, size_t d)
+{
+	model_sum_rows_ld(out, W, d, idx, cnt, d);
 }
 
 VERSIONS double

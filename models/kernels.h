@@ -37,6 +37,14 @@ void model_sum_rows(float *restrict out, const float *restrict W,
     const uint32_t *idx, size_t cnt, size_t d);
 
 /*
+ * As model_sum_rows(), the rows ld apart: out[0..d) = sum over k of
+ * W[idx[k] * ld .. + d), starting from zero and adding in the order of
+ * idx, lane by lane. A panel of d columns of a wider table.
+ */
+void model_sum_rows_ld(float *restrict out, const float *restrict W,
+    size_t ld, const uint32_t *idx, size_t cnt, size_t d);
+
+/*
  * The sum of squares, in double, of the rows idx[0..n) of x (row r at
  * x + r * ld, w values; repeated rows count again): eight running sums,
  * lane l taking the columns c with c % 8 == l, added pairwise at the

@@ -222,27 +222,32 @@ test_request_score_matches_rows(void **state)
 
 /* model_sum_rows() adds the rows in the order named, lane by lane, as
  * a float loop does: bit for bit, at the width of 64 (held in
- * registers) and others, with rows repeated and none. */
+ * registers) and others, with rows repeated and none; and so does
+ * model_sum_rows_ld() on a panel of a wider table (rows ld apart, the
+ * panel five columns in), whose columns beside the panel are NaN. */
 static void
 test_sum_rows_in_order(void **state)
 {
 	static const size_t ds[] = { 1, 7, 63, 64, 65, 128 };
 	static const size_t cnts[] = { 0, 1, 2, 9, 300 };
 	struct ep_rng rng;
-	size_t a, b, k, c;
+	size_t a, b, k, c, wide;
 
 	(void)state;
 	ep_rng_seed(&rng, 11, 1);
+	for (wide = 0; wide < 2; wide++)
 	for (a = 0; a < sizeof ds / sizeof *ds; a++)
 		for (b = 0; b < sizeof cnts / sizeof *cnts; b++) {
 			size_t d = ds[a], cnt = cnts[b], rows = 50;
-			float *W = ep_xmalloc(rows * d * sizeof *W);
+			size_t ld = wide ? d + 37 : d, off = wide ? 5 : 0;
+			float *W = ep_xmalloc(rows * ld * sizeof *W);
 			float *out = ep_xmalloc(d * sizeof *out);
 			float *want = ep_xmalloc(d * sizeof *want);
 			uint32_t *idx = ep_xmalloc((cnt + 1) * sizeof *idx);
 
-			for (k = 0; k < rows * d; k++)
-				W[k] = (float)(ep_rng_normal(&rng) *
+			for (k = 0; k < rows * ld; k++)
+				W[k] = k % ld < off || k % ld >= off + d ?
+				    NAN : (float)(ep_rng_normal(&rng) *
 				    exp(8 * ep_rng_uniform(&rng)));
 			for (k = 0; k < cnt; k++)
 				idx[k] = (uint32_t)ep_rng_below(&rng, rows);
@@ -250,13 +255,18 @@ test_sum_rows_in_order(void **state)
 				want[c] = 0;
 			for (k = 0; k < cnt; k++)
 				for (c = 0; c < d; c++)
-					want[c] += W[(size_t)idx[k] * d + c];
+					want[c] += W[(size_t)idx[k] * ld +
+					    off + c];
 			for (c = 0; c < d; c++)
 				out[c] = NAN;
-			model_sum_rows(out, W, idx, cnt, d);
+			if (wide)
+				model_sum_rows_ld(out, W + off, ld, idx, cnt,
+				    d);
+			else
+				model_sum_rows(out, W, idx, cnt, d);
 			if (memcmp(out, want, d * sizeof *out) != 0)
-				fail_msg("d %zu, %zu rows: not the sum in order",
-				    d, cnt);
+				fail_msg("d %zu, ld %zu, %zu rows: not the "
+				    "sum in order", d, ld, cnt);
 			free(W);
 			free(out);
 			free(want);
