@@ -985,6 +985,12 @@ bench_model(const struct model_ops *ops, const struct model_split *sp,
 		f.dom = "Adam vs L2 read";
 		f.dom_pct = 100 * f.adam.gbs / f.adam.limit;
 		last_adam = f.adam;
+	} else if (strcmp(ops->name, "ease") == 0) {
+		/* Scoring sums pieces of the history's rows of B, four
+		 * bytes an addition, from the L2 once a block has read
+		 * them (optimisation 55). */
+		f.dom = "scoring vs L2 read";
+		f.dom_pct = 100 * f.score_gflops * sizeof(float) / lim.l2_all;
 	} else if (ops->sampling != MODEL_SAMPLE_NONE) {
 		f.dom = "train flops vs SGEMM";
 		f.dom_pct = 100 * f.train_gflops / lim.sgemm_sq_all;
