@@ -1,8 +1,9 @@
 /*
- * Small dense kernels shared by the models, compiled for AVX2 as well as
- * the baseline where the compiler supports function versions, and picked
- * at load time. The arithmetic is the same in every version (no fused
- * multiply-add), so results do not depend on the CPU.
+ * Small dense kernels shared by the models, compiled for AVX2 (some for
+ * AVX-512 too) as well as the baseline where the compiler supports
+ * function versions, and picked at load time. The arithmetic is the same
+ * in every version (no fused multiply-add), so results do not depend on
+ * the CPU.
  */
 #ifndef ECOPLAN_MODELS_KERNELS_H
 #define ECOPLAN_MODELS_KERNELS_H
@@ -14,6 +15,10 @@
 
 /* y[0..n) += a * x[0..n) */
 void model_axpy(float *restrict y, float a, const float *restrict x,
+    size_t n);
+
+/* y[0..n) += a * x[0..n), x widened to double: each y[i] by itself. */
+void model_axpy_fd(double *restrict y, double a, const float *restrict x,
     size_t n);
 
 /* y[i] = z[i] > 0 ? z[i] : 0.2 z[i] (LeakyReLU, slope 0.2), i < n. */

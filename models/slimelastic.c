@@ -275,11 +275,7 @@ gram_axpy(const struct gram *g, uint32_t k, double d, double *restrict c)
 	uint32_t p;
 
 	if (g->dense != NULL) {
-		const float *restrict row = g->dense + (size_t)k * g->n;
-
-#pragma omp simd
-		for (p = 0; p < g->n; p++)
-			c[p] += d * (double)row[p];
+		model_axpy_fd(c, d, g->dense + (size_t)k * g->n, g->n);
 		return 2.0 * g->n;
 	} else {
 		const uint32_t *col = g->col[k];
@@ -484,14 +480,8 @@ slim_column(const struct gram *g, struct slim_ws *ws,
 				nw = cd_update(ws->q[i] - ws->ca[a] +
 				    g->diag[i] * wk, g->diag[i], pb);
 				if (nw != wk) {
-					const float *restrict gr = ws->ga +
-					    a * na;
-					double *restrict ca = ws->ca;
-					double d = nw - wk;
-
-#pragma omp simd
-					for (b = 0; b < na; b++)
-						ca[b] += d * (double)gr[b];
+					model_axpy_fd(ws->ca, nw - wk,
+					    ws->ga + a * na, na);
 					ws->wa[a] = nw;
 				}
 				dmax = fmax(dmax, fabs(nw - wk));

@@ -316,6 +316,47 @@ test_axpy_rows_matches_axpy(void **state)
 		}
 }
 
+/* model_axpy_fd() adds a times each widened float to its double, bit
+ * for bit as one element at a time does, whatever the version the CPU
+ * picked, at lengths about its vectors' and off their alignment. */
+static void
+test_axpy_fd_matches_loop(void **state)
+{
+	static const size_t ns[] = { 0, 1, 3, 7, 8, 9, 15, 16, 17, 64, 101,
+	    3706 };
+	struct ep_rng rng;
+	size_t a, k, off;
+
+	(void)state;
+	ep_rng_seed(&rng, 13, 1);
+	for (a = 0; a < sizeof ns / sizeof *ns; a++)
+		for (off = 0; off < 2; off++) {
+			size_t n = ns[a];
+			double *y = ep_xmalloc((n + 1) * sizeof *y);
+			double *want = ep_xmalloc((n + 1) * sizeof *want);
+			float *x = ep_xmalloc((n + 1) * sizeof *x);
+			double f = ep_rng_normal(&rng) / 3;
+
+			for (k = 0; k <= n; k++) {
+				y[k] = want[k] = ep_rng_normal(&rng) *
+				    exp(10 * ep_rng_uniform(&rng));
+				x[k] = (float)ep_rng_normal(&rng);
+			}
+			for (k = 0; k < n; k++) {
+				double p = f * (double)x[off + k];
+
+				want[off + k] += p;
+			}
+			model_axpy_fd(y + off, f, x + off, n);
+			if (memcmp(y, want, (n + 1) * sizeof *y) != 0)
+				fail_msg("n %zu, offset %zu: not the sum one "
+				    "element at a time", n, off);
+			free(y);
+			free(want);
+			free(x);
+		}
+}
+
 int
 main(void)
 {
@@ -325,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_request_score_matches_rows),
 		cmocka_unit_test(test_sum_rows_in_order),
 		cmocka_unit_test(test_axpy_rows_matches_axpy),
+		cmocka_unit_test(test_axpy_fd_matches_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
