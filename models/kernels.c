@@ -45,6 +45,17 @@ model_axpy(float *restrict y, float a, const float *restrict x, size_t n)
 }
 
 VERSIONS512 void
+model_axpy_hd(double *restrict y, double a, const uint16_t *restrict x,
+    size_t n)
+{
+	size_t i;
+
+#pragma omp simd
+	for (i = 0; i < n; i++)
+		y[i] += a * (double)x[i];
+}
+
+VERSIONS512 void
 model_axpy_fd(double *restrict y, double a, const float *restrict x,
     size_t n)
 {

@@ -21,6 +21,10 @@ void model_axpy(float *restrict y, float a, const float *restrict x,
 void model_axpy_fd(double *restrict y, double a, const float *restrict x,
     size_t n);
 
+/* As model_axpy_fd(), x 16-bit counts. */
+void model_axpy_hd(double *restrict y, double a, const uint16_t *restrict x,
+    size_t n);
+
 /* y[i] = z[i] > 0 ? z[i] : 0.2 z[i] (LeakyReLU, slope 0.2), i < n. */
 void model_leaky_relu(float *restrict y, const float *restrict z, size_t n);
 

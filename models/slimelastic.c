@@ -73,11 +73,15 @@ struct model {
  * SLIM_DENSE_SHARE co-occurs and it takes at most SLIM_DENSE_MAX bytes,
  * else one sparse row per item. Dense rows make the updates of c and the
  * packing of the active block vector loops; sparse rows keep catalogues
- * with few co-occurrences small.
+ * with few co-occurrences small. Dense rows are 16-bit counts where no
+ * item has more than 65535 users (no pair can co-occur more often than
+ * either item occurs), exact and half the bytes for the updates of c to
+ * read; else floats.
  */
 struct gram {
 	uint32_t n;
 	float *dense;		/* n x n, or NULL */
+	uint16_t *dense16;	/* n x n, or NULL; not both */
 	uint32_t *len;		/* entries in each row, diagonal included */
 	uint32_t **col;		/* sparse only: unordered */
 	float **val;		/* sparse only: co-occurrence counts */
@@ -204,15 +208,29 @@ gram_build(struct gram *g, const struct model_csr *x,
 	if (g->nnz * SLIM_DENSE_SHARE < (double)ni * ni ||
 	    (double)ni * ni * sizeof(float) > SLIM_DENSE_MAX)
 		return;
-	g->dense = ep_xaligned((size_t)ni * ni, sizeof *g->dense);
+	for (a = 0; a < (long)ni && g->diag[a] <= UINT16_MAX; a++)
+		;
+	if (a == (long)ni)
+		g->dense16 = ep_xaligned((size_t)ni * ni, sizeof *g->dense16);
+	else
+		g->dense = ep_xaligned((size_t)ni * ni, sizeof *g->dense);
 #pragma omp parallel for schedule(dynamic, 16)
 	for (a = 0; a < (long)ni; a++) {
-		float *row = g->dense + (size_t)a * ni;
 		uint32_t t;
 
-		memset(row, 0, (size_t)ni * sizeof *row);
-		for (t = 0; t < g->len[a]; t++)
-			row[g->col[a][t]] = g->val[a][t];
+		if (g->dense16 != NULL) {
+			uint16_t *row = g->dense16 + (size_t)a * ni;
+
+			memset(row, 0, (size_t)ni * sizeof *row);
+			for (t = 0; t < g->len[a]; t++)
+				row[g->col[a][t]] = (uint16_t)g->val[a][t];
+		} else {
+			float *row = g->dense + (size_t)a * ni;
+
+			memset(row, 0, (size_t)ni * sizeof *row);
+			for (t = 0; t < g->len[a]; t++)
+				row[g->col[a][t]] = g->val[a][t];
+		}
 		free(g->col[a]);
 		free(g->val[a]);
 		g->col[a] = NULL;
@@ -230,6 +248,7 @@ gram_release(struct gram *g)
 		free(g->val[k]);
 	}
 	free(g->dense);
+	free(g->dense16);
 	free(g->len);
 	free(g->col);
 	free(g->val);
@@ -268,13 +287,24 @@ ws_release(struct slim_ws *ws)
 	free(ws->wa);
 }
 
+/* Entry at of a dense G (row-major), exactly. */
+static inline double
+gram_dense(const struct gram *g, size_t at)
+{
+	return g->dense16 != NULL ? (double)g->dense16[at] :
+	    (double)g->dense[at];
+}
+
 /* c += d * G[:, k] (G is symmetric: row k). Returns the flops. */
 static inline double
 gram_axpy(const struct gram *g, uint32_t k, double d, double *restrict c)
 {
 	uint32_t p;
 
-	if (g->dense != NULL) {
+	if (g->dense16 != NULL) {
+		model_axpy_hd(c, d, g->dense16 + (size_t)k * g->n, g->n);
+		return 2.0 * g->n;
+	} else if (g->dense != NULL) {
 		model_axpy_fd(c, d, g->dense + (size_t)k * g->n, g->n);
 		return 2.0 * g->n;
 	} else {
@@ -294,11 +324,11 @@ gram_column(const struct gram *g, uint32_t j, double *q, int v)
 {
 	uint32_t p;
 
-	if (g->dense != NULL) {
-		const float *row = g->dense + (size_t)j * g->n;
+	if (g->dense16 != NULL || g->dense != NULL) {
+		size_t at = (size_t)j * g->n;
 
 		for (p = 0; p < g->n; p++)
-			q[p] = v ? (double)row[p] : 0;
+			q[p] = v ? gram_dense(g, at + p) : 0;
 	} else {
 		for (p = 0; p < g->len[j]; p++)
 			q[g->col[j][p]] = v ? (double)g->val[j][p] : 0;
@@ -316,12 +346,13 @@ gram_pack(const struct gram *g, const uint32_t *act, size_t na,
 	size_t a, b;
 	uint32_t p;
 
-	if (g->dense != NULL) {
+	if (g->dense16 != NULL || g->dense != NULL) {
 		for (a = 0; a < na; a++) {
-			const float *row = g->dense + (size_t)act[a] * g->n;
+			size_t at = (size_t)act[a] * g->n;
 
 			for (b = 0; b < na; b++)
-				ga[a * na + b] = row[act[b]];
+				ga[a * na + b] = (float)gram_dense(g,
+				    at + act[b]);
 		}
 		return (double)(na * na);
 	}

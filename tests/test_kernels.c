@@ -316,44 +316,54 @@ test_axpy_rows_matches_axpy(void **state)
 		}
 }
 
-/* model_axpy_fd() adds a times each widened float to its double, bit
- * for bit as one element at a time does, whatever the version the CPU
- * picked, at lengths about its vectors' and off their alignment. */
+/* model_axpy_fd() and model_axpy_hd() add a times each widened float or
+ * 16-bit count to its double, bit for bit as one element at a time
+ * does, whatever the version the CPU picked, at lengths about its
+ * vectors' and off their alignment. */
 static void
 test_axpy_fd_matches_loop(void **state)
 {
 	static const size_t ns[] = { 0, 1, 3, 7, 8, 9, 15, 16, 17, 64, 101,
 	    3706 };
 	struct ep_rng rng;
-	size_t a, k, off;
+	size_t a, k, off, half;
 
 	(void)state;
 	ep_rng_seed(&rng, 13, 1);
 	for (a = 0; a < sizeof ns / sizeof *ns; a++)
-		for (off = 0; off < 2; off++) {
+		for (off = 0; off < 4; off++) {
 			size_t n = ns[a];
-			double *y = ep_xmalloc((n + 1) * sizeof *y);
-			double *want = ep_xmalloc((n + 1) * sizeof *want);
-			float *x = ep_xmalloc((n + 1) * sizeof *x);
+			double *y = ep_xmalloc((n + 3) * sizeof *y);
+			double *want = ep_xmalloc((n + 3) * sizeof *want);
+			float *x = ep_xmalloc((n + 3) * sizeof *x);
+			uint16_t *h = ep_xmalloc((n + 3) * sizeof *h);
 			double f = ep_rng_normal(&rng) / 3;
 
-			for (k = 0; k <= n; k++) {
+			half = off >= 2;
+			for (k = 0; k < n + 3; k++) {
 				y[k] = want[k] = ep_rng_normal(&rng) *
 				    exp(10 * ep_rng_uniform(&rng));
 				x[k] = (float)ep_rng_normal(&rng);
+				h[k] = (uint16_t)ep_rng_below(&rng, 65536);
 			}
-			for (k = 0; k < n; k++) {
-				double p = f * (double)x[off + k];
+			for (k = off; k < off + n; k++) {
+				double p = f * (half ? (double)h[k] :
+				    (double)x[k]);
 
-				want[off + k] += p;
+				want[k] += p;
 			}
-			model_axpy_fd(y + off, f, x + off, n);
-			if (memcmp(y, want, (n + 1) * sizeof *y) != 0)
-				fail_msg("n %zu, offset %zu: not the sum one "
-				    "element at a time", n, off);
+			if (half)
+				model_axpy_hd(y + off, f, h + off, n);
+			else
+				model_axpy_fd(y + off, f, x + off, n);
+			if (memcmp(y, want, (n + 3) * sizeof *y) != 0)
+				fail_msg("%s, n %zu, offset %zu: not the sum "
+				    "one element at a time", half ?
+				    "model_axpy_hd" : "model_axpy_fd", n, off);
 			free(y);
 			free(want);
 			free(x);
+			free(h);
 		}
 }
 

@@ -640,6 +640,47 @@ test_slim_sparse_gram(void **state)
 	free(x);
 }
 
+/*
+ * An item with more than 65535 users: SLIMElastic keeps its dense Gram
+ * matrix in floats rather than in 16-bit counts, which could not hold
+ * that item's popularity. The naive solver converges too slowly on so
+ * many users; the KKT conditions alone tell the optimum.
+ */
+static void
+test_slim_float_gram(void **state)
+{
+	static const struct enet e = { 0.2, 0.02 };
+	const uint32_t U = 65600 + 6, I = 6;
+	unsigned char *x = random_matrix(U, I, 0.4, 12, 1);
+	const char *set[] = { "tol=1e-12", "max_iter=100000", NULL };
+	struct model_split sp;
+	struct model *m;
+	double col[6];
+	float *got;
+	uint32_t u, i, j;
+	int nonzeros = 0;
+
+	(void)state;
+	for (u = I; u < U; u++)
+		x[(size_t)u * I] = 1;
+	make_split(&sp, U, I, x);
+	m = fit(&model_slimelastic_ops, &sp, set);
+	got = score_all(&model_slimelastic_ops, m, U, I);
+	/* The unit users' scores are the rows of W. */
+	for (j = 0; j < I; j++) {
+		for (i = 0; i < I; i++) {
+			col[i] = (double)got[(size_t)i * I + j];
+			nonzeros += col[i] > 0;
+		}
+		check_kkt(x, U, I, j, &e, col, 1e-5);
+	}
+	assert_true(nonzeros > 0);
+	model_slimelastic_ops.free(m);
+	model_split_release(&sp);
+	free(got);
+	free(x);
+}
+
 /* With the default tol and max_iter the solution is close to the
  * optimum and exactly satisfies w >= 0 and w_jj = 0. */
 static void
@@ -960,6 +1001,7 @@ main(void)
 		cmocka_unit_test(test_ease_refuses_too_many_items),
 		cmocka_unit_test(test_slim_matches_naive_solver),
 		cmocka_unit_test(test_slim_sparse_gram),
+		cmocka_unit_test(test_slim_float_gram),
 		cmocka_unit_test(test_slim_defaults_close_to_optimum),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_concurrent_scoring),
