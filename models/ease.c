@@ -8,11 +8,12 @@
  * G is accumulated through the sparse structure (the lower triangle
  * only) and inverted in double by Cholesky (LAPACK dpotrf and dpotri
  * from OpenBLAS); B is kept as a dense float item x item matrix (rows
- * padded to whole cache lines), so scoring a user adds |R_u| rows of B. RecBole inverts in float32 with
- * numpy.linalg.inv; double is more accurate and G is symmetric positive
- * definite for any lambda > 0. fit() needs 12 I^2 bytes at its peak (G
- * in double, B in float), so item counts above EASE_MAX_ITEMS, or whose
- * matrices do not fit in physical memory, are refused.
+ * padded to whole cache lines), so scoring a user adds |R_u| rows of
+ * B. RecBole inverts in float32 with numpy.linalg.inv; double is more
+ * accurate and G is symmetric positive definite for any lambda > 0.
+ * fit() needs 12 I^2 bytes at its peak (G in double, B in float), so
+ * item counts above EASE_MAX_ITEMS, or whose matrices do not fit in
+ * physical memory, are refused.
  */
 #include <cblas.h>
 #include <math.h>
