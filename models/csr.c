@@ -109,6 +109,42 @@ model_csr_has(const struct model_csr *m, uint32_t r, uint32_t c)
 	return 0;
 }
 
+size_t
+model_csr_cooccur(const struct model_csr *m, const struct model_csr *t,
+    uint32_t a, uint32_t *cnt, uint32_t *touched)
+{
+	size_t r, q, incs = 0, nt = 0;
+	uint32_t c;
+
+	for (r = t->rowptr[a]; r < t->rowptr[a + 1]; r++)
+		incs += model_csr_row_len(m, t->col[r]);
+	if (incs >= m->n_cols / 4) {
+		/* 1.6 times as fast as the branch on the ML-1M shape's
+		 * item-item counts (bench/RESULTS.md, optimisation 59). */
+		for (r = t->rowptr[a]; r < t->rowptr[a + 1]; r++) {
+			const uint32_t *col = m->col + m->rowptr[t->col[r]];
+			size_t len = model_csr_row_len(m, t->col[r]);
+
+			for (q = 0; q < len; q++)
+				cnt[col[q]]++;
+		}
+		for (c = 0; c < m->n_cols; c++)
+			if (cnt[c] != 0)
+				touched[nt++] = c;
+		return nt;
+	}
+	for (r = t->rowptr[a]; r < t->rowptr[a + 1]; r++) {
+		uint32_t u = t->col[r];
+
+		for (q = m->rowptr[u]; q < m->rowptr[u + 1]; q++) {
+			c = m->col[q];
+			if (cnt[c]++ == 0)
+				touched[nt++] = c;
+		}
+	}
+	return nt;
+}
+
 void
 model_csr_release(struct model_csr *m)
 {

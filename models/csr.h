@@ -42,6 +42,18 @@ model_csr_row_len(const struct model_csr *m, uint32_t r)
 /* Whether entry (r, c) is present (binary search in row r). */
 int model_csr_has(const struct model_csr *m, uint32_t r, uint32_t c);
 
+/*
+ * Column a's co-occurrences (a binary m, its transpose t): for every
+ * column c that shares a row with a (a itself included), cnt[c] = the
+ * rows they share, and c is listed in touched; returns how many are.
+ * cnt (m->n_cols, zero on entry) is left for the caller to clear at the
+ * listed columns; touched has room for m->n_cols. The order of the list
+ * is unspecified. Where the counts add up to a quarter of the columns
+ * or more, they are taken without a branch and the list made by a scan.
+ */
+size_t model_csr_cooccur(const struct model_csr *m, const struct model_csr *t,
+    uint32_t a, uint32_t *cnt, uint32_t *touched);
+
 /* Frees the arrays; safe on MODEL_CSR_INIT. */
 void model_csr_release(struct model_csr *m);
 

@@ -182,19 +182,9 @@ itemknn_fit(struct model *m, struct ep_rng *rng, struct ep_err *err)
 #pragma omp for schedule(dynamic, 8)
 		for (jj = 0; jj < (long)ni; jj++) {
 			uint32_t tj = (uint32_t)jj;
-			size_t r, q, t, nt = 0, nh = 0;
+			size_t t, nh = 0;
+			size_t nt = model_csr_cooccur(x, &xt, tj, cnt, touched);
 
-			for (r = xt.rowptr[tj]; r < xt.rowptr[tj + 1]; r++) {
-				uint32_t v = xt.col[r];
-
-				for (q = x->rowptr[v]; q < x->rowptr[v + 1];
-				    q++) {
-					uint32_t c = x->col[q];
-
-					if (cnt[c]++ == 0)
-						touched[nt++] = c;
-				}
-			}
 			for (t = 0; t < nt; t++) {
 				struct cand c;
 

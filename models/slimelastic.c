@@ -175,16 +175,9 @@ gram_build(struct gram *g, const struct model_csr *x,
 
 #pragma omp for schedule(dynamic, 8)
 		for (a = 0; a < (long)ni; a++) {
-			size_t p, q, t, nt = 0;
+			size_t t, nt = model_csr_cooccur(x, xt, (uint32_t)a,
+			    cnt, touched);
 
-			for (p = xt->rowptr[a]; p < xt->rowptr[a + 1]; p++) {
-				uint32_t u = xt->col[p];
-
-				for (q = x->rowptr[u]; q < x->rowptr[u + 1];
-				    q++)
-					if (cnt[x->col[q]]++ == 0)
-						touched[nt++] = x->col[q];
-			}
 			g->len[a] = (uint32_t)nt;
 			if (nt > 0) {
 				g->col[a] = ep_xreallocarray(NULL, nt,

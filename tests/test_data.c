@@ -8,12 +8,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fsutil.h"
 #include "core/mem.h"
+#include "core/rng.h"
+#include "models/csr.h"
 #include "models/data.h"
 #include "models/split.h"
 #include "models/synth.h"
@@ -439,6 +442,78 @@ test_ml100k_split_sizes(void **state)
 	model_data_release(&d);
 }
 
+/*
+ * model_csr_cooccur() counts each column's co-occurrences as a table of
+ * all pairs does, and lists each column counted once: columns with few
+ * counts (the branch) and with many (the scan) alike.
+ */
+static void
+test_csr_cooccur_matches_naive(void **state)
+{
+	const uint32_t R = 60, C = 50;
+	uint32_t *rows = ep_xcalloc((size_t)R * C, sizeof *rows);
+	uint32_t *cols = ep_xcalloc((size_t)R * C, sizeof *cols);
+	uint32_t *want = ep_xcalloc((size_t)C * C, sizeof *want);
+	uint32_t *cnt = ep_xcalloc(C, sizeof *cnt);
+	uint32_t *touched = ep_xcalloc(C, sizeof *touched);
+	unsigned char *x = ep_xcalloc((size_t)R * C, 1), *seen;
+	struct model_csr m = MODEL_CSR_INIT, t = MODEL_CSR_INIT;
+	struct ep_rng rng;
+	uint32_t r, a, c;
+	size_t n = 0, k, nt, paths[2] = { 0, 0 };
+
+	(void)state;
+	ep_rng_seed(&rng, 21, 1);
+	/* Column c is in a row with a chance falling from 0.6 to 0.01:
+	 * popular columns take the scan, the tail the branch. */
+	for (r = 0; r < R; r++)
+		for (c = 0; c < C; c++)
+			if (ep_rng_uniform(&rng) < 0.6 * exp(-0.1 * c) +
+			    0.01) {
+				x[(size_t)r * C + c] = 1;
+				rows[n] = r;
+				cols[n++] = c;
+			}
+	model_csr_from_pairs(&m, R, C, rows, cols, n);
+	model_csr_transpose(&m, &t);
+	for (r = 0; r < R; r++)
+		for (a = 0; a < C; a++)
+			for (c = 0; c < C; c++)
+				want[(size_t)a * C + c] +=
+				    x[(size_t)r * C + a] & x[(size_t)r * C + c];
+	seen = ep_xcalloc(C, 1);
+	for (a = 0; a < C; a++) {
+		size_t incs = 0;
+
+		for (k = t.rowptr[a]; k < t.rowptr[a + 1]; k++)
+			incs += model_csr_row_len(&m, t.col[k]);
+		paths[incs >= C / 4]++;
+		nt = model_csr_cooccur(&m, &t, a, cnt, touched);
+		memset(seen, 0, C);
+		for (k = 0; k < nt; k++) {
+			assert_true(touched[k] < C);
+			assert_false(seen[touched[k]]);
+			seen[touched[k]] = 1;
+		}
+		for (c = 0; c < C; c++) {
+			assert_int_equal(cnt[c], want[(size_t)a * C + c]);
+			assert_int_equal(seen[c], want[(size_t)a * C + c] > 0);
+		}
+		for (k = 0; k < nt; k++)
+			cnt[touched[k]] = 0;
+	}
+	assert_true(paths[0] > 0 && paths[1] > 0);
+	model_csr_release(&m);
+	model_csr_release(&t);
+	free(rows);
+	free(cols);
+	free(want);
+	free(cnt);
+	free(touched);
+	free(x);
+	free(seen);
+}
+
 int
 main(void)
 {
@@ -454,6 +529,7 @@ main(void)
 		cmocka_unit_test(test_split_partitions_and_seeds),
 		cmocka_unit_test(test_split_by_time),
 		cmocka_unit_test(test_ml100k_split_sizes),
+		cmocka_unit_test(test_csr_cooccur_matches_naive),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
