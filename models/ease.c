@@ -48,8 +48,7 @@ void dpotri_(const char *uplo, const int *n, double *a, const int *lda,
 struct model {
 	const struct model_split *sp;	/* borrowed; outlives the model */
 	double lambda;		/* reg_weight */
-	float *b;		/* n_items rows of n_items, ld apart; owned */
-	size_t ld;		/* n_items rounded up to a cache line */
+	float *b;		/* n_items rows, ease_ld() apart; owned */
 	double sumsq;		/* sum_u |R_u|^2 */
 };
 
@@ -58,6 +57,14 @@ static const struct model_param ease_params[] = {
 	    "lambda, added to the diagonal of the item-item Gram matrix" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
+
+/* The stride of B's rows for n items: whole cache lines, so that a
+ * panel of a row is EASE_PANEL / 16 lines, not one more. */
+static size_t
+ease_ld(size_t n)
+{
+	return (n + 15) & ~(size_t)15;
+}
 
 /* Bytes fit() holds at its peak for n items. */
 static double
@@ -130,7 +137,7 @@ ease_fit(struct model *m, struct ep_rng *rng, struct ep_err *err)
 {
 	const struct model_csr *x = &m->sp->part[MODEL_TRAIN];
 	struct model_csr xt = MODEL_CSR_INIT;
-	size_t ni = m->sp->n_items;
+	size_t ni = m->sp->n_items, ld;
 	double *g = NULL, *dinv = NULL;
 	long a, ib;
 	int rc = -1;
@@ -169,10 +176,8 @@ ease_fit(struct model *m, struct ep_rng *rng, struct ep_err *err)
 	dinv = ep_xcalloc(ni, sizeof *dinv);
 	for (a = 0; a < (long)ni; a++)
 		dinv[a] = 1.0 / g[(size_t)a * ni + (size_t)a];
-	/* Rows a whole number of cache lines long: a panel of B's row
-	 * is then EASE_PANEL / 16 lines, not one more. */
-	m->ld = (ni + 15) & ~(size_t)15;
-	m->b = ep_xaligned(ni * m->ld, sizeof *m->b);
+	ld = ease_ld(ni);
+	m->b = ep_xaligned(ni * ld, sizeof *m->b);
 #pragma omp parallel for schedule(dynamic, 1)
 	for (ib = 0; ib < (long)ni; ib += EASE_TILE) {
 		size_t i, j, jb, iend = (size_t)ib + EASE_TILE < ni ?
@@ -182,7 +187,7 @@ ease_fit(struct model *m, struct ep_rng *rng, struct ep_err *err)
 			size_t jend = jb + EASE_TILE < ni ? jb + EASE_TILE : ni;
 
 			for (i = (size_t)ib; i < iend; i++) {
-				float *restrict brow = m->b + i * m->ld;
+				float *restrict brow = m->b + i * ld;
 
 				for (j = jb; j < jend; j++) {
 					double p = j <= i ? g[i * ni + j] :
@@ -216,7 +221,7 @@ static void
 ease_score(struct model *m, const uint32_t *users, size_t n, float *out)
 {
 	const struct model_csr *x = &m->sp->part[MODEL_TRAIN];
-	size_t ni = m->sp->n_items, bu, p, w;
+	size_t ni = m->sp->n_items, ld = ease_ld(ni), bu, p, w;
 
 	if (m->b == NULL) {
 		memset(out, 0, n * ni * sizeof *out);
@@ -227,7 +232,7 @@ ease_score(struct model *m, const uint32_t *users, size_t n, float *out)
 		for (bu = 0; bu < n; bu++) {
 			uint32_t u = users[bu];
 
-			model_sum_rows_ld(out + bu * ni + p, m->b + p, m->ld,
+			model_sum_rows_ld(out + bu * ni + p, m->b + p, ld,
 			    x->col + x->rowptr[u], model_csr_row_len(x, u),
 			    w);
 		}
@@ -246,7 +251,7 @@ ease_stats(const struct model *m, struct model_stats *st)
 	st->flops_epoch = m->sumsq / 2 + ni * ni * ni + 2 * ni * ni;
 	st->flops_user = U > 0 ? (double)x->nnz * ni / U : 0;
 	st->bytes = (double)sizeof *m +
-	    ni * (double)((m->sp->n_items + 15) & ~(size_t)15) * sizeof(float);
+	    ni * (double)ease_ld(m->sp->n_items) * sizeof(float);
 }
 
 static void
