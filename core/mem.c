@@ -9,11 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/mem.h"
 #include "core/num.h"
 #include "core/banned.h"
+
+/* The x86-64 and arm64 huge page, and the smallest array given one. */
+#define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_MIN ((size_t)2 << 20)
 
 int
 ep_mem_limit(size_t *bytes, struct ep_err *err)
@@ -148,6 +153,25 @@ ep_xaligned(size_t nmemb, size_t size)
 	if (size != 0 && nmemb > (SIZE_MAX - 64) / size)
 		ep_oom();
 	bytes = (nmemb * size + 63) & ~(size_t)63;
+#ifdef MADV_HUGEPAGE
+	if (bytes >= HUGE_MIN) {
+		/*
+		 * Tables of megabytes are read at random by row (gathers
+		 * through a graph's edges, rows of an item-item matrix):
+		 * with 4 KiB pages nearly every row costs a TLB miss.
+		 * Aligned to a huge page, the array's whole huge pages are
+		 * marked, and the kernel may back them with 2 MiB pages
+		 * where transparent huge pages are enabled ("madvise" or
+		 * "always"); the tail keeps small pages, so no memory is
+		 * taken beyond the array. Where huge pages are off the
+		 * advice is refused, which changes nothing.
+		 */
+		if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+			ep_oom();
+		(void)madvise(p, bytes & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
+		return p;
+	}
+#endif
 	if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0)
 		ep_oom();
 	return p;

@@ -20,7 +20,11 @@ void *ep_xcalloc(size_t nmemb, size_t size);
 void *ep_xrealloc(void *ptr, size_t size);
 /* realloc for nmemb * size bytes; the multiplication is overflow-checked. */
 void *ep_xreallocarray(void *ptr, size_t nmemb, size_t size);
-/* nmemb * size bytes aligned to 64 (a cache line), for hot dense arrays. */
+/*
+ * nmemb * size bytes aligned to 64 (a cache line), for hot dense arrays;
+ * from 2 MiB, aligned to a huge page, and on Linux its whole huge pages
+ * advised as such (MADV_HUGEPAGE).
+ */
 void *ep_xaligned(size_t nmemb, size_t size);
 char *ep_xstrdup(const char *s);
 char *ep_xstrndup(const char *s, size_t n);

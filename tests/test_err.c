@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/err.h"
 #include "core/mem.h"
@@ -93,6 +95,29 @@ test_mem_helpers(void **state)
 	free(d);
 }
 
+/* A table of megabytes starts on a huge page, and every byte of it,
+ * past the last whole huge page too, is its own. */
+static void
+test_aligned_large(void **state)
+{
+	size_t n = (3u << 20) + 40, i;
+	unsigned char *p;
+	unsigned sum = 0;
+
+	(void)state;
+	p = ep_xaligned(n, 1);
+	assert_int_equal((uintptr_t)p % 64, 0);
+#if defined(__linux__)
+	assert_int_equal((uintptr_t)p % (2u << 20), 0);
+#endif
+	memset(p, 0xa5, n);
+	for (i = 0; i < n; i += 4093)
+		sum += p[i];
+	sum += p[n - 1];
+	assert_int_equal(sum, 0xa5u * ((n - 1) / 4093 + 2));
+	free(p);
+}
+
 int
 main(void)
 {
@@ -102,6 +127,7 @@ main(void)
 		cmocka_unit_test(test_prefix_truncates_safely),
 		cmocka_unit_test(test_status_and_clear),
 		cmocka_unit_test(test_mem_helpers),
+		cmocka_unit_test(test_aligned_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
