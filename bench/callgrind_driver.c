@@ -56,7 +56,7 @@ main(int argc, char **argv)
 	t0 = ep_clock_mono();
 	if (strcmp(argv[3], "train") == 0) {
 		model_run_batches(&run, (size_t)n, &loss, &done, &err);
-		printf("loss %.9g after %zu batches\n", loss, done);
+		printf("loss %.9g (%a) after %zu batches\n", loss, loss, done);
 	} else if (strcmp(argv[3], "serve") == 0) {
 		struct model_server s;
 		uint32_t out[10], u;

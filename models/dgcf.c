@@ -786,9 +786,12 @@ back_softmax_row(const struct pass *p, size_t v, const float *gr_,
 
 /*
  * Backward through the routed sum: gx += w^T gy, and where the logits
- * are live, gw = gy . X(tail) and on through the softmax into gA. The
- * reverse edge's gw, needed for d/dr(v), is computed here from the rows
- * at hand rather than read from where row u stored it.
+ * are live, gw = gy . X(tail) and on through the softmax into gA.
+ * d/dr(v) takes, from each edge v -> u, gw S r(u), and from its
+ * reverse u -> v, which carried X(v) into Y(u), S[e2] r(u) (gy(u) .
+ * X(v)). Summed over the edges, the second is X(v) . acc, chunk by
+ * chunk, acc being the routed sum of the gy(u) just formed: one dot a
+ * row, not one an edge.
  */
 static inline __attribute__((always_inline)) void
 block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
@@ -799,7 +802,7 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 	size_t d = F * c, v, k, f, j;
 
 	for (v = lo; v < hi; v++) {
-		float acc[MAX_D], gyv[MAX_D], a[MAX_F], g2[MAX_F], gr_[MAX_F];
+		float acc[MAX_D], gyv[MAX_D], a[MAX_F], gr_[MAX_F];
 		const float *xv = p->X + v * d;
 		float *gx = m->gx + v * d;
 
@@ -832,11 +835,16 @@ block_back_propagate(const struct pass *p, size_t lo, size_t hi, size_t F,
 				continue;
 			dot_chunks(m->gw + k * F, gyv, p->X + u * d, F, c,
 			    wide);
-			dot_chunks(g2, gyu, xv, F, c, wide);
 			for (f = 0; f < F; f++)
-				gr_[f] += ru[f] * (m->gw[k * F + f] *
-				    p->S[k * F + f] + g2[f] * p->gys *
-				    p->S[e2 * F + f]);
+				gr_[f] += ru[f] * m->gw[k * F + f] *
+				    p->S[k * F + f];
+		}
+		if (p->live_a) {
+			float g2[MAX_F];
+
+			dot_chunks(g2, acc, xv, F, c, wide);
+			for (f = 0; f < F; f++)
+				gr_[f] += g2[f];
 		}
 		for (f = 0; f < F; f++) {
 			float rv = p->r[v * F + f];
