@@ -1,8 +1,9 @@
 /*
  * Tests for NeuMF's scoring tower (models/neumf.c, compiled in here in
- * place of the library's copy): the plain and the AVX2 versions against
- * the MLP in double, for one to three layers of widths on and off the
- * eight outputs of a pass, with pre-activations either side of 0.
+ * place of the library's copy): the plain, AVX2 and AVX-512 versions
+ * against the MLP in double, for one to three layers of widths on and
+ * off the four and eight outputs of a pass, with pre-activations either
+ * side of 0; and the AVX-512 version against the AVX2 one bit for bit.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,7 +113,7 @@ test_tower_matches_naive(void **state)
 				shapes[s][3] }, L = shapes[s][0];
 			struct fake f;
 			float *qb, *ub, *xa, *xb, zp[TOWER_LANES],
-			    za[TOWER_LANES];
+			    za[TOWER_LANES], zw[TOWER_LANES];
 
 			fake_init(&f, 3, w, L, &rng);
 			qb = ep_xaligned(w[1] * TOWER_LANES, sizeof *qb);
@@ -124,22 +125,32 @@ test_tower_matches_naive(void **state)
 			for (c = 0; c < w[1]; c++)
 				ub[c] = (float)ep_rng_normal(&rng) / 2;
 			tower_plain(&f.m, qb, ub, xa, xb, zp);
+			memcpy(za, zp, sizeof za);
+			memcpy(zw, zp, sizeof zw);
 #ifdef HAVE_TOWER_AVX2
 			if (__builtin_cpu_supports("avx2") &&
 			    __builtin_cpu_supports("fma"))
 				tower_avx2(&f.m, qb, ub, xa, xb, za);
-			else
 #endif
-				memcpy(za, zp, sizeof za);
+#ifdef HAVE_TOWER_AVX512
+			if (__builtin_cpu_supports("avx512f")) {
+				tower_avx512(&f.m, qb, ub, xa, xb, zw);
+				if (memcmp(zw, za, sizeof zw) != 0)
+					fail_msg("shape %zu: AVX-512 and AVX2 "
+					    "differ", s);
+			}
+#endif
 			for (k = 0; k < TOWER_LANES; k++) {
 				double want = naive(&f.m, qb, ub, k);
 				double tol = 1e-5 * (1 + fabs(want));
 
 				if (fabs((double)zp[k] - want) > tol ||
-				    fabs((double)za[k] - want) > tol)
+				    fabs((double)za[k] - want) > tol ||
+				    fabs((double)zw[k] - want) > tol)
 					fail_msg("shape %zu lane %zu: plain %.9g, "
-					    "avx2 %.9g, want %.9g", s, k,
-					    (double)zp[k], (double)za[k], want);
+					    "avx2 %.9g, avx512 %.9g, want %.9g",
+					    s, k, (double)zp[k], (double)za[k],
+					    (double)zw[k], want);
 			}
 			free(qb);
 			free(ub);
