@@ -231,6 +231,9 @@ reserve(struct model *m, size_t n)
  * counter-based hash of seed is below drop_below (two values a hash),
  * then 0.
  */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#endif
 static void
 dropout_mask(uint64_t seed, uint32_t drop_below, float mul,
     float *restrict keep, size_t n)
