@@ -66,6 +66,29 @@ model_axpy_fd(double *restrict y, double a, const float *restrict x,
 		y[i] += a * (double)x[i];
 }
 
+VERSIONS512 size_t
+model_cd_next(const double *q, const double *c, const double *w,
+    double l1, size_t from, size_t n)
+{
+	size_t k = from, i;
+
+	/* Eight at a time, in vector compares, to the first block that
+	 * holds one; then one at a time. */
+	for (; k + 8 <= n; k += 8) {
+		int any = 0;
+
+#pragma omp simd reduction(|:any)
+		for (i = 0; i < 8; i++)
+			any |= (w[k + i] != 0) | (q[k + i] - c[k + i] > l1);
+		if (any)
+			break;
+	}
+	for (; k < n; k++)
+		if (w[k] != 0 || q[k] - c[k] > l1)
+			return k;
+	return n;
+}
+
 /*
  * The element-wise steps of NGCF's layers. They were vectorised at the
  * baseline's four lanes only, with byte-to-float widening that cost

@@ -24,6 +24,13 @@ void model_axpy_fd(double *restrict y, double a, const float *restrict x,
 /* As model_axpy_fd(), x 16-bit counts. */
 void model_axpy_hd(double *restrict y, double a, const uint16_t *restrict x,
     size_t n);
+/*
+ * The first k in [from, n) with w[k] != 0 or q[k] - c[k] > l1, else n:
+ * the coordinates that a sweep of non-negative coordinate descent may
+ * change (at w[k] = 0 the update is max(q[k] - c[k] - l1, 0) / ...).
+ */
+size_t model_cd_next(const double *q, const double *c, const double *w,
+    double l1, size_t from, size_t n);
 
 /* y[i] = z[i] > 0 ? z[i] : 0.2 z[i] (LeakyReLU, slope 0.2), i < n. */
 void model_leaky_relu(float *restrict y, const float *restrict z, size_t n);

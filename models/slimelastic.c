@@ -430,7 +430,7 @@ slim_column(const struct gram *g, struct slim_ws *ws,
 {
 	uint32_t ni = g->n, j = pb->j, k;
 	double y2 = g->diag[j], dmax, wmax, fl = 0;
-	size_t na = 0, a, b;
+	size_t na = 0, a, b, nvis = 0;
 	long it = 0, ait;
 	int conv = 0;
 
@@ -438,17 +438,26 @@ slim_column(const struct gram *g, struct slim_ws *ws,
 	if (y2 == 0)
 		return 1;
 	gram_column(g, j, ws->q, 1);
+	for (k = 0; k < ni; k++)
+		nvis += k != j && g->diag[k] != 0;
 	for (;;) {
-		/* A full sweep over every coordinate but j. */
+		/*
+		 * A full sweep over every coordinate but j. Where w_k = 0
+		 * and q_k - c_k <= l1 the update leaves w_k at 0 and
+		 * changes nothing else, so such runs are skipped by vector
+		 * compares (c is read after each change, as before).
+		 */
 		dmax = wmax = 0;
-		for (k = 0; k < ni; k++) {
+		fl += 5.0 * (double)nvis;
+		for (k = (uint32_t)model_cd_next(ws->q, ws->c, ws->w, pb->l1,
+		    0, ni); k < ni; k = (uint32_t)model_cd_next(ws->q, ws->c,
+		    ws->w, pb->l1, (size_t)k + 1, ni)) {
 			double wk = ws->w[k], nw;
 
 			if (k == j || g->diag[k] == 0)
 				continue;
 			nw = cd_update(ws->q[k] - ws->c[k] + g->diag[k] * wk,
 			    g->diag[k], pb);
-			fl += 5;
 			if (nw != wk) {
 				fl += gram_axpy(g, k, nw - wk, ws->c);
 				ws->w[k] = nw;

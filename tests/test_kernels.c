@@ -367,6 +367,63 @@ test_axpy_fd_matches_loop(void **state)
 		}
 }
 
+/* model_cd_next() finds what a loop over the coordinates finds, from
+ * every start, live coordinates being rare, common, NaN-bordered and
+ * at the ends, and l1 = 0. */
+static void
+test_cd_next_matches_loop(void **state)
+{
+	static const size_t ns[] = { 0, 1, 7, 8, 9, 16, 17, 100 };
+	static const double shares[] = { 0, 0.01, 0.2, 1 };
+	struct ep_rng rng;
+	size_t a, b, k, from, trial;
+
+	(void)state;
+	ep_rng_seed(&rng, 17, 2);
+	for (a = 0; a < sizeof ns / sizeof *ns; a++)
+		for (b = 0; b < sizeof shares / sizeof *shares; b++)
+			for (trial = 0; trial < 4; trial++) {
+				size_t n = ns[a];
+				double *q = ep_xmalloc((n + 1) * sizeof *q);
+				double *c = ep_xmalloc((n + 1) * sizeof *c);
+				double *w = ep_xmalloc((n + 1) * sizeof *w);
+				double l1 = trial == 3 ? 0 : 2;
+
+				for (k = 0; k < n; k++) {
+					double u = ep_rng_uniform(&rng);
+
+					c[k] = 10 * ep_rng_uniform(&rng);
+					/* At or below the threshold unless
+					 * drawn live. */
+					q[k] = c[k] + l1 * ep_rng_uniform(&rng);
+					w[k] = 0;
+					if (u < shares[b] / 2)
+						w[k] = ep_rng_uniform(&rng);
+					else if (u < shares[b])
+						q[k] = c[k] + l1 + 0.5;
+					if (trial == 2 && k % 5 == 0)
+						q[k] = NAN;
+				}
+				for (from = 0; from <= n; from++) {
+					size_t want = from;
+
+					while (want < n && !(w[want] != 0 ||
+					    q[want] - c[want] > l1))
+						want++;
+					if (model_cd_next(q, c, w, l1, from,
+					    n) != want)
+						fail_msg("n %zu, share %g, trial "
+						    "%zu, from %zu: %zu, want "
+						    "%zu", n, shares[b], trial,
+						    from, model_cd_next(q, c, w,
+						    l1, from, n), want);
+				}
+				free(q);
+				free(c);
+				free(w);
+			}
+}
+
 int
 main(void)
 {
@@ -377,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_sum_rows_in_order),
 		cmocka_unit_test(test_axpy_rows_matches_axpy),
 		cmocka_unit_test(test_axpy_fd_matches_loop),
+		cmocka_unit_test(test_cd_next_matches_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
