@@ -721,7 +721,7 @@ block_back_update(const struct pass *p, size_t lo, size_t hi, size_t F,
  * tanh(normalise(X)) into gx, and for layer 0 gx and the final rows'
  * own share (E0's) into the ego gradient.
  */
-static void
+static inline __attribute__((always_inline)) void
 close_row(const struct pass *p, size_t v)
 {
 	struct model *m = p->m;
