@@ -16,7 +16,8 @@
 #include "core/num.h"
 #include "core/banned.h"
 
-/* The x86-64 and arm64 huge page, and the smallest array given one. */
+/* The huge page of x86-64 (and of arm64 with 4 KiB pages), and the
+ * smallest array aligned to one. */
 #define HUGE_PAGE ((size_t)2 << 20)
 #define HUGE_MIN ((size_t)2 << 20)
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include "core/err.h"
 #include "core/mem.h"
 #include "tests/test_util.h"
@@ -107,7 +109,7 @@ test_aligned_large(void **state)
 	(void)state;
 	p = ep_xaligned(n, 1);
 	assert_int_equal((uintptr_t)p % 64, 0);
-#if defined(__linux__)
+#ifdef MADV_HUGEPAGE
 	assert_int_equal((uintptr_t)p % (2u << 20), 0);
 #endif
 	memset(p, 0xa5, n);
