@@ -424,6 +424,9 @@ duality_gap(const struct gram *g, const struct slim_ws *ws, size_t nact,
  * Adds its floating-point operations to *flops. Returns 1 when it
  * converged, 0 when it stopped at max_iter.
  */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
 static int
 slim_column(const struct gram *g, struct slim_ws *ws,
     const struct slim_prob *pb, size_t *nact, double *flops)
