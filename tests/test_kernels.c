@@ -402,7 +402,7 @@ test_cd_next_matches_loop(void **state)
 					else if (u < shares[b])
 						q[k] = c[k] + l1 + 0.5;
 					if (trial == 2 && k % 5 == 0)
-						q[k] = NAN;
+						q[k] = (double)NAN;
 				}
 				for (from = 0; from <= n; from++) {
 					size_t want = from;
