@@ -214,22 +214,31 @@ ngcf_tensors(struct model *m, size_t *n)
  * The dropout mask of row i of layer k's output (out elements): 1 where
  * kept. Two elements a hash of (batch seed, layer, row, pair).
  */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* Built for x86-64-v4 too, whose vpmullq does the hash's 64-bit
+ * multiplies (SSE2 forms each from three 32-bit ones). */
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#endif
 static void
 dropout_row(const struct model *m, size_t k, size_t i, size_t out,
-    unsigned char *keep)
+    unsigned char *restrict keep)
 {
 	uint64_t base = m->mask_seed + ((uint64_t)k << 58) +
 	    (uint64_t)i * (out + 1) / 2 * 0x9e3779b97f4a7c15ULL;
+	uint32_t below = m->drop_below;
 	size_t c;
 
-	for (c = 0; c < out; c += 2) {
-		uint64_t z = ep_mix64(base + (uint64_t)(c / 2) *
+#pragma omp simd
+	for (c = 0; c < out / 2; c++) {
+		uint64_t z = ep_mix64(base + (uint64_t)c *
 		    0x9e3779b97f4a7c15ULL);
 
-		keep[c] = (uint32_t)z >= m->drop_below;
-		if (c + 1 < out)
-			keep[c + 1] = (uint32_t)(z >> 32) >= m->drop_below;
+		keep[2 * c] = (uint32_t)z >= below;
+		keep[2 * c + 1] = (uint32_t)(z >> 32) >= below;
 	}
+	if (out % 2)
+		keep[out - 1] = (uint32_t)ep_mix64(base + (uint64_t)(out / 2) *
+		    0x9e3779b97f4a7c15ULL) >= below;
 }
 
 /* [W1 W2] of layer L into wc (out x 2 in). */
