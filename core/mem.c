@@ -16,10 +16,9 @@
 #include "core/num.h"
 #include "core/banned.h"
 
-/* The huge page of x86-64 (and of arm64 with 4 KiB pages), and the
+/* The huge page of x86-64 (and of arm64 with 4 KiB pages), also the
  * smallest array aligned to one. */
 #define HUGE_PAGE ((size_t)2 << 20)
-#define HUGE_MIN ((size_t)2 << 20)
 
 int
 ep_mem_limit(size_t *bytes, struct ep_err *err)
@@ -155,7 +154,7 @@ ep_xaligned(size_t nmemb, size_t size)
 		ep_oom();
 	bytes = (nmemb * size + 63) & ~(size_t)63;
 #ifdef MADV_HUGEPAGE
-	if (bytes >= HUGE_MIN) {
+	if (bytes >= HUGE_PAGE) {
 		/*
 		 * Tables of megabytes are read at random by row (gathers
 		 * through a graph's edges, rows of an item-item matrix):

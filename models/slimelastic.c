@@ -86,6 +86,7 @@ struct gram {
 	uint32_t **col;		/* sparse only: unordered */
 	float **val;		/* sparse only: co-occurrence counts */
 	double *diag;		/* G_kk: the items' popularity */
+	uint32_t nonempty;	/* items with G_kk > 0 */
 	double nnz;
 };
 
@@ -196,8 +197,11 @@ gram_build(struct gram *g, const struct model_csr *x,
 		free(touched);
 	}
 	g->nnz = 0;
-	for (a = 0; a < (long)ni; a++)
+	g->nonempty = 0;
+	for (a = 0; a < (long)ni; a++) {
 		g->nnz += g->len[a];
+		g->nonempty += g->diag[a] != 0;
+	}
 	if (g->nnz * SLIM_DENSE_SHARE < (double)ni * ni ||
 	    (double)ni * ni * sizeof(float) > SLIM_DENSE_MAX)
 		return;
@@ -433,7 +437,7 @@ slim_column(const struct gram *g, struct slim_ws *ws,
 {
 	uint32_t ni = g->n, j = pb->j, k;
 	double y2 = g->diag[j], dmax, wmax, fl = 0;
-	size_t na = 0, a, b, nvis = 0;
+	size_t na = 0, a, b, nvis;
 	long it = 0, ait;
 	int conv = 0;
 
@@ -441,8 +445,8 @@ slim_column(const struct gram *g, struct slim_ws *ws,
 	if (y2 == 0)
 		return 1;
 	gram_column(g, j, ws->q, 1);
-	for (k = 0; k < ni; k++)
-		nvis += k != j && g->diag[k] != 0;
+	/* The coordinates a sweep visits: the non-empty items but j. */
+	nvis = g->nonempty - 1;
 	for (;;) {
 		/*
 		 * A full sweep over every coordinate but j. Where w_k = 0
