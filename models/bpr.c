@@ -31,6 +31,7 @@ struct model {
 	struct model_tensor t[2];	/* user, item */
 	float *coef;			/* batch scratch: d(loss)/dx */
 	double *part;			/* batch scratch: each triple's loss */
+	struct model_panel items;	/* the item table packed for scoring */
 };
 
 static const struct model_param params[] = {
@@ -175,7 +176,20 @@ bpr_score(struct model *m, const uint32_t *users, size_t n, float *out)
 	size_t w;
 
 	bpr_tables(m, &U, &V, &w);
-	model_dot_score(U, V, w, users, n, m->sp->n_items, out);
+	model_dot_score(&m->items, U, V, w, users, n, m->sp->n_items, out);
+}
+
+static void
+bpr_stepped(struct model *m)
+{
+	model_panel_forget(&m->items);
+}
+
+static void
+bpr_prepare(struct model *m)
+{
+	(void)model_panel_pack(&m->items, m->t[1].w, m->sp->n_items, m->d,
+	    MODEL_PANEL_AUTO);
 }
 
 static void
@@ -200,6 +214,7 @@ bpr_free(struct model *m)
 	model_tensor_release(&m->t[1]);
 	free(m->coef);
 	free(m->part);
+	model_panel_release(&m->items);
 	free(m);
 }
 
@@ -213,7 +228,9 @@ const struct model_ops model_bpr_ops = {
 	.tensors = bpr_tensors,
 	.loss = bpr_loss,
 	.mark_rows = bpr_mark_rows,
+	.stepped = bpr_stepped,
 	.score = bpr_score,
+	.prepare = bpr_prepare,
 	.tables = bpr_tables,
 	.stats = bpr_stats,
 	.free = bpr_free,

@@ -112,6 +112,7 @@ struct model {
 	double *cgD;		/* F x M x M gradient of the centred ones */
 	double *cvec;		/* 4 M scratch */
 	int cached;		/* fin is that of the current w */
+	struct model_panel items;	/* fin\'s item rows packed for scoring */
 };
 
 static const struct model_param params[] = {
@@ -977,6 +978,7 @@ propagate(struct model *m)
 		}
 	}
 	m->cached = 1;
+	model_panel_forget(&m->items);
 }
 
 /*
@@ -1269,6 +1271,7 @@ dgcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		return loss;
 	backward(m);
 	m->cached = 0;
+	model_panel_forget(&m->items);
 	/* d||M||_F / dM = M / ||M||_F, scattered back to the rows. */
 	for (k = 0; k < 3; k++) {
 		const uint32_t *idx = k == 0 ? b->user : k == 1 ? b->item : b->neg;
@@ -1301,6 +1304,7 @@ static void
 dgcf_stepped(struct model *m)
 {
 	m->cached = 0;
+	model_panel_forget(&m->items);
 }
 
 static void
@@ -1309,6 +1313,8 @@ dgcf_prepare(struct model *m)
 	/* The optimiser may bring rows up to date without a step (flush),
 	 * so propagate afresh. */
 	propagate(m);
+	(void)model_panel_pack(&m->items, m->fin + (size_t)m->sp->n_users *
+	    m->d, m->sp->n_items, m->d, MODEL_PANEL_AUTO);
 }
 
 static void
@@ -1327,7 +1333,7 @@ dgcf_score(struct model *m, const uint32_t *users, size_t n, float *out)
 	size_t w;
 
 	dgcf_tables(m, &U, &V, &w);
-	model_dot_score(U, V, w, users, n, m->sp->n_items, out);
+	model_dot_score(&m->items, U, V, w, users, n, m->sp->n_items, out);
 }
 
 static void
@@ -1419,6 +1425,7 @@ dgcf_free(struct model *m)
 	free(m->cDc);
 	free(m->cgD);
 	free(m->cvec);
+	model_panel_release(&m->items);
 	free(m);
 }
 

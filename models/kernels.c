@@ -504,12 +504,17 @@ model_rows_score(const float *A, size_t w, size_t n, const float *V,
 }
 
 void
-model_dot_score(const float *U, const float *V, size_t w,
-    const uint32_t *users, size_t n, size_t ni, float *out)
+model_dot_score(const struct model_panel *pn, const float *U,
+    const float *V, size_t w, const uint32_t *users, size_t n, size_t ni,
+    float *out)
 {
 	float *a;
 	size_t j;
 
+	if (n >= MODEL_GEMV_MAX && model_panel_holds(pn, V, ni, w)) {
+		model_panel_score(pn, U, users, n, out);
+		return;
+	}
 	if (n < MODEL_GEMV_MAX) {
 		for (j = 0; j < n; j++)
 			model_rows_score(U + (size_t)users[j] * w, w, 1, V, ni,

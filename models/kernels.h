@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "models/csr.h"
+#include "models/panel.h"
 
 /* y[0..n) += a * x[0..n) */
 void model_axpy(float *restrict y, float a, const float *restrict x,
@@ -122,12 +123,14 @@ float model_request_score(const float *V, size_t ni, size_t w, const float *x,
 
 /*
  * Dot-product scores: out (n x ni, row-major) = the rows users[0..n) of
- * the user table U (width w) times the ni rows of the item table V, by
- * model_rows_score(). Thread-safe (BLAS must be single-threaded in
- * parallel callers).
+ * the user table U (width w) times the ni rows of the item table V: by
+ * model_panel_score() where pn (or NULL) holds V packed and there are
+ * MODEL_GEMV_MAX users or more, else by model_rows_score(). Thread-safe
+ * (BLAS must be single-threaded in parallel callers).
  */
-void model_dot_score(const float *U, const float *V, size_t w,
-    const uint32_t *users, size_t n, size_t ni, float *out);
+void model_dot_score(const struct model_panel *pn, const float *U,
+    const float *V, size_t w, const uint32_t *users, size_t n, size_t ni,
+    float *out);
 
 /*
  * Offers item i with score x to a top-k list (ts/ti, descending, *cnt

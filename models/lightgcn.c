@@ -43,6 +43,7 @@ struct model {
 	float *a, *b;			/* n x d layer buffers */
 	float *fin;			/* n x d final embeddings */
 	int cached;			/* fin is that of the current w */
+	struct model_panel items;	/* fin\'s item rows packed for scoring */
 	uint32_t *rows;			/* a batch's distinct nodes */
 	unsigned char *in_batch;	/* n marks */
 };
@@ -142,6 +143,7 @@ propagate(struct model *m)
 	for (k = 0; k < (long)nd; k++)
 		m->fin[k] *= scale;
 	m->cached = 1;
+	model_panel_forget(&m->items);
 }
 
 /*
@@ -187,6 +189,7 @@ propagate_batch(struct model *m, const struct model_batch *b)
 			f[c] *= scale;
 	}
 	m->cached = 0;
+	model_panel_forget(&m->items);
 }
 
 /* ||rows idx of w||_F over the batch (repeated rows count again). */
@@ -260,6 +263,7 @@ lgcn_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		model_graph_spmm(&m->graph, cur, d, m->g, d, d, 1);
 	}
 	m->cached = 0;
+	model_panel_forget(&m->items);
 	/* d||M||_F / dM = M / ||M||_F, scattered back to the rows. */
 	for (k = 0; k < 3; k++) {
 		const uint32_t *idx = k == 0 ? b->user : k == 1 ? b->item : b->neg;
@@ -286,6 +290,7 @@ static void
 lgcn_stepped(struct model *m)
 {
 	m->cached = 0;
+	model_panel_forget(&m->items);
 }
 
 static void
@@ -294,6 +299,8 @@ lgcn_prepare(struct model *m)
 	/* The optimiser may bring rows up to date without a step (flush),
 	 * so propagate afresh. */
 	propagate(m);
+	(void)model_panel_pack(&m->items, m->fin + (size_t)m->sp->n_users *
+	    m->d, m->sp->n_items, m->d, MODEL_PANEL_AUTO);
 }
 
 static void
@@ -312,7 +319,7 @@ lgcn_score(struct model *m, const uint32_t *users, size_t n, float *out)
 	size_t w;
 
 	lgcn_tables(m, &U, &V, &w);
-	model_dot_score(U, V, w, users, n, m->sp->n_items, out);
+	model_dot_score(&m->items, U, V, w, users, n, m->sp->n_items, out);
 }
 
 static void
@@ -349,6 +356,7 @@ lgcn_free(struct model *m)
 	free(m->fin);
 	free(m->rows);
 	free(m->in_batch);
+	model_panel_release(&m->items);
 	free(m);
 }
 

@@ -92,6 +92,7 @@ struct model {
 	uint32_t *rows;		/* the batch's rows, ascending */
 	size_t n_rows;
 	int cached;
+	struct model_panel items;	/* fin\'s item rows packed for scoring */
 };
 
 static const struct model_param params[] = {
@@ -373,6 +374,7 @@ propagate(struct model *m)
 	}
 	m->n_rows = 0;
 	m->cached = 1;
+	model_panel_forget(&m->items);
 }
 
 /*
@@ -396,6 +398,7 @@ propagate_batch(struct model *m, const struct model_batch *b)
 	layer_forward(m, k, off, m->rows, nr);
 	m->n_rows = nr;
 	m->cached = 0;
+	model_panel_forget(&m->items);
 }
 
 /* ||rows idx of x (stride ld, width w)||_F over the batch. */
@@ -608,6 +611,7 @@ ngcf_loss(struct model *m, const struct model_batch *b, int grad, int train,
 		layer_backward(m, k, off, rows, nr);
 	}
 	m->cached = 0;
+	model_panel_forget(&m->items);
 	memset(m->touched, 1, m->n);
 	return loss;
 }
@@ -627,6 +631,7 @@ static void
 ngcf_stepped(struct model *m)
 {
 	m->cached = 0;
+	model_panel_forget(&m->items);
 }
 
 static void
@@ -636,6 +641,8 @@ ngcf_prepare(struct model *m)
 	 * up to date without a step (flush), so propagate afresh. */
 	m->dropping = 0;
 	propagate(m);
+	(void)model_panel_pack(&m->items, m->fin + (size_t)m->sp->n_users *
+	    m->width, m->sp->n_items, m->width, MODEL_PANEL_AUTO);
 }
 
 static void
@@ -654,7 +661,7 @@ ngcf_score(struct model *m, const uint32_t *users, size_t n, float *out)
 	size_t w;
 
 	ngcf_tables(m, &U, &V, &w);
-	model_dot_score(U, V, w, users, n, m->sp->n_items, out);
+	model_dot_score(&m->items, U, V, w, users, n, m->sp->n_items, out);
 }
 
 static void
@@ -721,6 +728,7 @@ ngcf_free(struct model *m)
 	free(m->wc);
 	free(m->bsum);
 	free(m->part);
+	model_panel_release(&m->items);
 	free(m);
 }
 

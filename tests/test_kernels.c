@@ -142,7 +142,7 @@ test_rows_score_matches_double(void **state)
 			V[i] = (float)ep_rng_normal(&rng);
 		for (j = 0; j < nu; j++)
 			users[j] = (uint32_t)(nu - 1 - j);
-		model_dot_score(U, V, w, users, nu, ni, out);
+		model_dot_score(NULL, U, V, w, users, nu, ni, out);
 		for (j = 0; j < nu; j++)
 			for (i = 0; i < ni; i++) {
 				double want = 0, mag = 0;
