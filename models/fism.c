@@ -62,6 +62,7 @@ struct model {
 	float *G;			/* its gradient */
 	size_t S_cap;
 	double *rowsum;			/* norm scratch */
+	struct model_panel items;	/* Q packed for scoring */
 };
 
 static const struct model_param params[] = {
@@ -426,7 +427,11 @@ fism_score(struct model *m, const uint32_t *users, size_t n, float *out)
 
 	for (j = 0; j < n; j++)
 		hist_sum(m, users[j], hist_coef(m, users[j]), S + j * d);
-	model_rows_score(S, d, n, m->t[T_DST].w, ni, out);
+	if (n >= MODEL_GEMV_MAX &&
+	    model_panel_holds(&m->items, m->t[T_DST].w, ni, d))
+		model_panel_score(&m->items, S, NULL, n, out);
+	else
+		model_rows_score(S, d, n, m->t[T_DST].w, ni, out);
 	for (j = 0; j < n; j++) {
 		float ub = m->t[T_UBIAS].w[users[j]];
 		float *row = out + j * ni;
@@ -435,6 +440,19 @@ fism_score(struct model *m, const uint32_t *users, size_t n, float *out)
 			row[i] += ub + m->t[T_IBIAS].w[i];
 	}
 	free(S);
+}
+
+static void
+fism_stepped(struct model *m)
+{
+	model_panel_forget(&m->items);
+}
+
+static void
+fism_prepare(struct model *m)
+{
+	(void)model_panel_pack(&m->items, m->t[T_DST].w, m->sp->n_items,
+	    m->d, MODEL_PANEL_AUTO);
 }
 
 static void
@@ -475,6 +493,7 @@ fism_free(struct model *m)
 	free(m->S);
 	free(m->G);
 	free(m->rowsum);
+	model_panel_release(&m->items);
 	free(m);
 }
 
@@ -488,7 +507,9 @@ const struct model_ops model_fism_ops = {
 	.tensors = fism_tensors,
 	.loss = fism_loss,
 	.mark_rows = fism_mark_rows,
+	.stepped = fism_stepped,
 	.score = fism_score,
+	.prepare = fism_prepare,
 	.stats = fism_stats,
 	.free = fism_free,
 };
