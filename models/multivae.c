@@ -37,6 +37,7 @@
 #include "core/mem.h"
 #include "models/kernels.h"
 #include "models/model.h"
+#include "models/panel.h"
 #include "models/vmath.h"
 #include "core/banned.h"
 
@@ -71,6 +72,7 @@ struct model {
 	size_t *off;		/* each user's first entry in keep */
 	unsigned char *keep;	/* dropout of each history entry */
 	size_t keep_cap;
+	struct model_panel out;	/* the output layer, packed for scoring */
 };
 
 static const struct model_param params[] = {
@@ -228,7 +230,6 @@ bias_tanh(float *x, const float *b, size_t n, size_t w)
 			r[c] = tanhf(r[c] + b[c]);
 	}
 }
-
 /*
  * The encoder's first layer for users[0..n): h1 = tanh(b0 + s_u * sum of
  * the rows of W0 of u's (kept) items); keep NULL: no dropout; par: in
@@ -461,15 +462,35 @@ multivae_score(struct model *m, const uint32_t *users, size_t n, float *out)
 	    (int)zd, 1.0f, e, (int)lat, m->t[T_D0W].w, (int)zd, 0.0f, d1,
 	    (int)H);
 	bias_tanh(d1, m->t[T_D0B].w, n, H);
-	for (k = 0; k < n; k++)
-		memcpy(out + k * ni, m->t[T_D1B].w, ni * sizeof(float));
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)ni,
-	    (int)H, 1.0f, d1, (int)H, m->t[T_D1W].w, (int)H, 1.0f, out,
-	    (int)ni);
+	/* The output layer, most of the work: with its weights packed by
+	 * prepare() where the CPU has a kernel for them, else SGEMM. */
+	if (model_panel_holds(&m->out, m->t[T_D1W].w, ni, H)) {
+		model_panel_score(&m->out, d1, NULL, n, out);
+	} else {
+		for (k = 0; k < n; k++)
+			memcpy(out + k * ni, m->t[T_D1B].w,
+			    ni * sizeof(float));
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n,
+		    (int)ni, (int)H, 1.0f, d1, (int)H, m->t[T_D1W].w, (int)H,
+		    1.0f, out, (int)ni);
+	}
 	free(s);
 	free(h1);
 	free(e);
 	free(d1);
+}
+
+static void
+multivae_stepped(struct model *m)
+{
+	model_panel_forget(&m->out);
+}
+
+static void
+multivae_prepare(struct model *m)
+{
+	(void)model_panel_pack_bias(&m->out, m->t[T_D1W].w, m->t[T_D1B].w,
+	    m->sp->n_items, m->H, MODEL_PANEL_AUTO);
 }
 
 static void
@@ -502,6 +523,7 @@ multivae_free(struct model *m)
 		model_tensor_release(&m->t[k]);
 	release_workspace(m);
 	free(m->keep);
+	model_panel_release(&m->out);
 	free(m);
 }
 
@@ -516,7 +538,9 @@ const struct model_ops model_multivae_ops = {
 	.tensors = multivae_tensors,
 	.loss = multivae_loss,
 	.mark_rows = multivae_mark_rows,
+	.stepped = multivae_stepped,
 	.score = multivae_score,
+	.prepare = multivae_prepare,
 	.stats = multivae_stats,
 	.free = multivae_free,
 };

@@ -41,6 +41,11 @@
 		c##r = _mm512_fmadd_ps(x, b0, c##r); \
 		d##r = _mm512_fmadd_ps(x, b1, d##r); \
 	}
+#define BIAS512(r) \
+	if (R > r) { \
+		c##r = _mm512_add_ps(c##r, e0); \
+		d##r = _mm512_add_ps(d##r, e1); \
+	}
 #define STORE512(r) \
 	if (R > r) { \
 		_mm512_storeu_ps(out + (size_t)r * ldo, c##r); \
@@ -49,13 +54,13 @@
 
 /*
  * R (a constant where inlined) users' scores against one pair: at holds
- * their values k by k (MR512 a k), p the pair's; the 32 scores of user
- * r go to out + r ldo.
+ * their values k by k (MR512 a k), p the pair's, pb its 32 biases or
+ * NULL; the 32 scores of user r go to out + r ldo.
  */
 __attribute__((target("avx512f,fma"), always_inline))
 static inline void
-tile512(const float *at, const float *p, size_t w, float *out, size_t ldo,
-    int R)
+tile512(const float *at, const float *p, const float *pb, size_t w,
+    float *out, size_t ldo, int R)
 {
 	size_t k;
 
@@ -65,28 +70,33 @@ tile512(const float *at, const float *p, size_t w, float *out, size_t ldo,
 
 		EACH12(STEP512)
 	}
+	if (pb != NULL) {
+		__m512 e0 = _mm512_load_ps(pb), e1 = _mm512_load_ps(pb + 16);
+
+		EACH12(BIAS512)
+	}
 	EACH12(STORE512)
 }
 
 /* tile512() for R = 1 .. MR512 users. */
 __attribute__((target("avx512f,fma")))
 static void
-tile512_r(const float *at, const float *p, size_t w, float *out,
-    size_t ldo, size_t R)
+tile512_r(const float *at, const float *p, const float *pb, size_t w,
+    float *out, size_t ldo, size_t R)
 {
 	switch (R) {
-	case 1: tile512(at, p, w, out, ldo, 1); break;
-	case 2: tile512(at, p, w, out, ldo, 2); break;
-	case 3: tile512(at, p, w, out, ldo, 3); break;
-	case 4: tile512(at, p, w, out, ldo, 4); break;
-	case 5: tile512(at, p, w, out, ldo, 5); break;
-	case 6: tile512(at, p, w, out, ldo, 6); break;
-	case 7: tile512(at, p, w, out, ldo, 7); break;
-	case 8: tile512(at, p, w, out, ldo, 8); break;
-	case 9: tile512(at, p, w, out, ldo, 9); break;
-	case 10: tile512(at, p, w, out, ldo, 10); break;
-	case 11: tile512(at, p, w, out, ldo, 11); break;
-	default: tile512(at, p, w, out, ldo, MR512); break;
+	case 1: tile512(at, p, pb, w, out, ldo, 1); break;
+	case 2: tile512(at, p, pb, w, out, ldo, 2); break;
+	case 3: tile512(at, p, pb, w, out, ldo, 3); break;
+	case 4: tile512(at, p, pb, w, out, ldo, 4); break;
+	case 5: tile512(at, p, pb, w, out, ldo, 5); break;
+	case 6: tile512(at, p, pb, w, out, ldo, 6); break;
+	case 7: tile512(at, p, pb, w, out, ldo, 7); break;
+	case 8: tile512(at, p, pb, w, out, ldo, 8); break;
+	case 9: tile512(at, p, pb, w, out, ldo, 9); break;
+	case 10: tile512(at, p, pb, w, out, ldo, 10); break;
+	case 11: tile512(at, p, pb, w, out, ldo, 11); break;
+	default: tile512(at, p, pb, w, out, ldo, MR512); break;
 	}
 }
 
@@ -97,18 +107,23 @@ tile512_r(const float *at, const float *p, size_t w, float *out,
 		c##r = _mm256_fmadd_ps(x, b0, c##r); \
 		d##r = _mm256_fmadd_ps(x, b1, d##r); \
 	}
+#define BIAS256(r) \
+	if (R > r) { \
+		c##r = _mm256_add_ps(c##r, e0); \
+		d##r = _mm256_add_ps(d##r, e1); \
+	}
 #define STORE256(r) \
 	if (R > r) { \
 		_mm256_storeu_ps(out + (size_t)r * ldo, c##r); \
 		_mm256_storeu_ps(out + (size_t)r * ldo + 8, d##r); \
 	}
 
-/* R users' scores against half a pair (16 items at p), AVX2: two
- * vectors of 8 items a k. */
+/* R users' scores against half a pair (16 items at p, their biases at
+ * pb or none), AVX2: two vectors of 8 items a k. */
 __attribute__((target("avx2,fma"), always_inline))
 static inline void
-tile256(const float *at, const float *p, size_t w, float *out, size_t ldo,
-    int R)
+tile256(const float *at, const float *p, const float *pb, size_t w,
+    float *out, size_t ldo, int R)
 {
 	size_t k;
 
@@ -118,21 +133,26 @@ tile256(const float *at, const float *p, size_t w, float *out, size_t ldo,
 
 		EACH6(STEP256)
 	}
+	if (pb != NULL) {
+		__m256 e0 = _mm256_load_ps(pb), e1 = _mm256_load_ps(pb + 8);
+
+		EACH6(BIAS256)
+	}
 	EACH6(STORE256)
 }
 
 __attribute__((target("avx2,fma")))
 static void
-tile256_r(const float *at, const float *p, size_t w, float *out,
-    size_t ldo, size_t R)
+tile256_r(const float *at, const float *p, const float *pb, size_t w,
+    float *out, size_t ldo, size_t R)
 {
 	switch (R) {
-	case 1: tile256(at, p, w, out, ldo, 1); break;
-	case 2: tile256(at, p, w, out, ldo, 2); break;
-	case 3: tile256(at, p, w, out, ldo, 3); break;
-	case 4: tile256(at, p, w, out, ldo, 4); break;
-	case 5: tile256(at, p, w, out, ldo, 5); break;
-	default: tile256(at, p, w, out, ldo, MR256); break;
+	case 1: tile256(at, p, pb, w, out, ldo, 1); break;
+	case 2: tile256(at, p, pb, w, out, ldo, 2); break;
+	case 3: tile256(at, p, pb, w, out, ldo, 3); break;
+	case 4: tile256(at, p, pb, w, out, ldo, 4); break;
+	case 5: tile256(at, p, pb, w, out, ldo, 5); break;
+	default: tile256(at, p, pb, w, out, ldo, MR256); break;
 	}
 }
 #endif
@@ -161,7 +181,14 @@ int
 model_panel_pack(struct model_panel *pn, const float *V, size_t ni,
     size_t w, enum model_panel_isa isa)
 {
-	size_t j, l, k, need;
+	return model_panel_pack_bias(pn, V, NULL, ni, w, isa);
+}
+
+int
+model_panel_pack_bias(struct model_panel *pn, const float *V,
+    const float *bias, size_t ni, size_t w, enum model_panel_isa isa)
+{
+	size_t j, l, k, kb, need;
 
 	pn->V = NULL;
 	if (isa == MODEL_PANEL_AUTO)
@@ -178,20 +205,36 @@ model_panel_pack(struct model_panel *pn, const float *V, size_t ni,
 		pn->p = ep_xaligned(need, sizeof *pn->p);
 		pn->cap = need;
 	}
-	for (j = 0; j < pn->pairs; j++) {
-		float *q = pn->p + j * w * PAIR;
-		size_t n = ni - j * PAIR < PAIR ? ni - j * PAIR : PAIR;
+	/* By 64 k at a time, so that the 8 KiB written stay in the L1 while
+	 * the 32 rows' pieces are read. */
+	for (j = 0; j < pn->pairs; j++)
+		for (kb = 0; kb < w; kb += 64) {
+			float *q = pn->p + j * w * PAIR;
+			size_t n = ni - j * PAIR < PAIR ? ni - j * PAIR : PAIR;
+			size_t ke = w - kb < 64 ? w : kb + 64;
 
-		for (l = 0; l < n; l++) {
-			const float *row = V + (j * PAIR + l) * w;
+			for (l = 0; l < n; l++) {
+				const float *row = V + (j * PAIR + l) * w;
 
-			for (k = 0; k < w; k++)
-				q[k * PAIR + l] = row[k];
+				for (k = kb; k < ke; k++)
+					q[k * PAIR + l] = row[k];
+			}
+			for (; l < PAIR; l++)
+				for (k = kb; k < ke; k++)
+					q[k * PAIR + l] = 0.0f;
 		}
-		for (; l < PAIR; l++)
-			for (k = 0; k < w; k++)
-				q[k * PAIR + l] = 0.0f;
+	if (bias != NULL) {
+		if (pn->pairs * PAIR > pn->bias_cap) {
+			free(pn->bias);
+			pn->bias = ep_xaligned(pn->pairs * PAIR,
+			    sizeof *pn->bias);
+			pn->bias_cap = pn->pairs * PAIR;
+		}
+		memcpy(pn->bias, bias, ni * sizeof *bias);
+		memset(pn->bias + ni, 0, (pn->pairs * PAIR - ni) *
+		    sizeof *bias);
 	}
+	pn->has_bias = bias != NULL;
 	pn->V = V;
 	pn->ni = ni;
 	pn->w = w;
@@ -217,6 +260,7 @@ void
 model_panel_release(struct model_panel *pn)
 {
 	free(pn->p);
+	free(pn->bias);
 	*pn = (struct model_panel)MODEL_PANEL_INIT;
 }
 
@@ -255,6 +299,7 @@ model_panel_score(const struct model_panel *pn, const float *U,
 	pack_users(U, users, n, w, mr, at);
 	for (j = 0; j < pn->pairs; j++) {
 		const float *p = pn->p + j * w * PAIR;
+		const float *pb = pn->has_bias ? pn->bias + j * PAIR : NULL;
 		size_t cols = ni - j * PAIR < PAIR ? ni - j * PAIR : PAIR;
 
 		for (t = 0; t < n; t += mr) {
@@ -264,11 +309,12 @@ model_panel_score(const struct model_panel *pn, const float *U,
 			size_t ldo = cols == PAIR ? ni : PAIR;
 
 			if (pn->isa == MODEL_PANEL_AVX512) {
-				tile512_r(at + t * w, p, w, o, ldo, R);
+				tile512_r(at + t * w, p, pb, w, o, ldo, R);
 			} else {
 				for (h = 0; h < PAIR; h += 16)
-					tile256_r(at + t * w, p + h, w, o + h,
-					    ldo, R);
+					tile256_r(at + t * w, p + h,
+					    pb != NULL ? pb + h : NULL, w,
+					    o + h, ldo, R);
 			}
 			if (cols < PAIR)
 				_Pragma("GCC unroll 16")

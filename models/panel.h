@@ -4,8 +4,9 @@
  * panels, k-major, that a register-blocked kernel multiplies with
  * users' rows. SGEMM packs the whole table again on every call and
  * zeroes its output first; here both happen once or not at all. Each
- * score is the chain fma(a[w-1], v[w-1], ... fma(a[0], v[0], 0)), the
- * same on every CPU with the kernels and for every call.
+ * score is the chain fma(a[w-1], v[w-1], ... fma(a[0], v[0], 0)) (plus
+ * the item's bias where one was packed), the same on every CPU with the
+ * kernels and for every call.
  */
 #ifndef ECOPLAN_MODELS_PANEL_H
 #define ECOPLAN_MODELS_PANEL_H
@@ -22,12 +23,15 @@ enum model_panel_isa {
 struct model_panel {
 	const float *V;		/* the table packed (borrowed), or NULL */
 	float *p;		/* pairs x w x 32 floats, zero-padded */
-	size_t ni, w, pairs, cap;	/* cap: floats p holds */
+	float *bias;		/* pairs x 32, zero-padded, or NULL */
+	size_t ni, w, pairs, cap, bias_cap;	/* caps: floats held */
+	int has_bias;
 	enum model_panel_isa isa;	/* AVX512 or AVX2 once packed */
 };
 
 /* An empty panel; model_panel_score() is not to be called on it. */
-#define MODEL_PANEL_INIT { NULL, NULL, 0, 0, 0, 0, MODEL_PANEL_AUTO }
+#define MODEL_PANEL_INIT \
+	{ NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, MODEL_PANEL_AUTO }
 
 /*
  * Packs the item table V (ni x w, row-major), reusing the memory of an
@@ -36,6 +40,11 @@ struct model_panel {
  */
 int model_panel_pack(struct model_panel *pn, const float *V, size_t ni,
     size_t w, enum model_panel_isa isa);
+
+/* model_panel_pack() with a bias for each item (ni floats, or NULL),
+ * added to each chain once it is complete: chain + bias[i]. */
+int model_panel_pack_bias(struct model_panel *pn, const float *V,
+    const float *bias, size_t ni, size_t w, enum model_panel_isa isa);
 
 /* Whether pn holds the packing of V (ni x w): not stale, not empty. */
 int model_panel_holds(const struct model_panel *pn, const float *V,

@@ -51,10 +51,11 @@ chain(const float *a, const float *v, size_t w)
 }
 
 /* out's n x ni scores are the chains of the rows (users[j], or j) of U
- * with V's, and the GUARD floats after them are untouched. */
+ * with V's, plus bias[i] where bias is not NULL, and the GUARD floats
+ * after them are untouched. */
 static void
 check_scores(const float *out, const float *U, const uint32_t *users,
-    size_t n, const float *V, size_t ni, size_t w)
+    size_t n, const float *V, const float *bias, size_t ni, size_t w)
 {
 	size_t j, i;
 
@@ -63,6 +64,9 @@ check_scores(const float *out, const float *U, const uint32_t *users,
 
 		for (i = 0; i < ni; i++) {
 			float want = chain(a, V + i * w, w);
+
+			if (bias != NULL)
+				want += bias[i];
 
 			assert_memory_equal(&out[j * ni + i], &want,
 			    sizeof want);
@@ -80,21 +84,25 @@ test_matches_fma_chain(void **state)
 	static const size_t ns[] = { 1, 2, 5, 6, 7, 11, 12, 13, 25, 70 };
 	struct ep_rng rng;
 	size_t a, b, c, j, i, ran = 0;
+	int bi;
 
 	(void)state;
 	ep_rng_seed(&rng, 5, 1);
 	for (a = 0; a < N_ISAS; a++)
 		for (b = 0; b < sizeof ws / sizeof *ws; b++)
-			for (c = 0; c < sizeof nis / sizeof *nis; c++) {
+			for (c = 0; c < sizeof nis / sizeof *nis; c++)
+				for (bi = 0; bi < 2; bi++) {
 		size_t w = ws[b], ni = nis[c], nu = 80;
 		struct model_panel pn = MODEL_PANEL_INIT;
 		float *U = random_table(nu * w, &rng);
 		float *V = random_table(ni * w, &rng);
+		float *bias = bi ? random_table(ni, &rng) : NULL;
 		size_t k;
 
-		if (model_panel_pack(&pn, V, ni, w, isas[a]) < 0) {
+		if (model_panel_pack_bias(&pn, V, bias, ni, w, isas[a]) < 0) {
 			free(U);
 			free(V);
+			free(bias);
 			continue;
 		}
 		assert_true(model_panel_holds(&pn, V, ni, w));
@@ -109,11 +117,11 @@ test_matches_fma_chain(void **state)
 			for (i = 0; i < n * ni + GUARD; i++)
 				out[i] = NAN;
 			model_panel_score(&pn, U, users, n, out);
-			check_scores(out, U, users, n, V, ni, w);
+			check_scores(out, U, users, n, V, bias, ni, w);
 			for (i = 0; i < n * ni; i++)
 				out[i] = NAN;
 			model_panel_score(&pn, U, NULL, n, out);
-			check_scores(out, U, NULL, n, V, ni, w);
+			check_scores(out, U, NULL, n, V, bias, ni, w);
 			free(out);
 			free(users);
 			ran++;
@@ -121,12 +129,14 @@ test_matches_fma_chain(void **state)
 		model_panel_release(&pn);
 		free(U);
 		free(V);
+		free(bias);
 	}
 	if (ran == 0)
 		skip();
 }
 
-/* One packing reused for smaller and larger tables. */
+/* One packing reused for smaller and larger tables, with and without
+ * biases. */
 static void
 test_repack(void **state)
 {
@@ -141,20 +151,24 @@ test_repack(void **state)
 		size_t ni = nis[c];
 		float *U = random_table(n * w, &rng);
 		float *V = random_table(ni * w, &rng);
+		float *bias = c % 2 ? random_table(ni, &rng) : NULL;
 		float *out = ep_xmalloc((n * ni + GUARD) * sizeof *out);
 
-		if (model_panel_pack(&pn, V, ni, w, MODEL_PANEL_AUTO) < 0) {
+		if (model_panel_pack_bias(&pn, V, bias, ni, w,
+		    MODEL_PANEL_AUTO) < 0) {
 			free(U);
 			free(V);
+			free(bias);
 			free(out);
 			skip();
 		}
 		for (i = 0; i < n * ni + GUARD; i++)
 			out[i] = NAN;
 		model_panel_score(&pn, U, NULL, n, out);
-		check_scores(out, U, NULL, n, V, ni, w);
+		check_scores(out, U, NULL, n, V, bias, ni, w);
 		free(U);
 		free(V);
+		free(bias);
 		free(out);
 	}
 	model_panel_release(&pn);
@@ -215,7 +229,7 @@ test_dot_score(void **state)
 	for (i = 0; i < n * ni + GUARD; i++)
 		out[i] = NAN;
 	model_dot_score(&pn, U, V, w, users, n, ni, out);
-	check_scores(out, U, users, n, V, ni, w);
+	check_scores(out, U, users, n, V, NULL, ni, w);
 	/* A packing of another table, or of the same one with another
 	 * shape, is not used. */
 	model_dot_score(&pn, U, V2, w, users, n, ni, out);
