@@ -204,7 +204,9 @@ bpr_stats(const struct model *m, struct model_stats *st)
 	 * ten operations a parameter) per batch. */
 	st->flops_epoch = N * 8 * d + steps * (nu + ni) * d * 10;
 	st->flops_user = 2 * ni * d;
-	st->bytes = st->params * 4 * sizeof(float);
+	/* Weights, gradients, Adam's moments; the item table packed for
+	 * scoring (models/panel.c). */
+	st->bytes = (st->params * 4 + ni * d) * sizeof(float);
 }
 
 static void

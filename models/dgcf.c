@@ -112,7 +112,7 @@ struct model {
 	double *cgD;		/* F x M x M gradient of the centred ones */
 	double *cvec;		/* 4 M scratch */
 	int cached;		/* fin is that of the current w */
-	struct model_panel items;	/* fin\'s item rows packed for scoring */
+	struct model_panel items;	/* fin's item rows, packed to score */
 };
 
 static const struct model_param params[] = {
@@ -1380,8 +1380,8 @@ dgcf_stats(const struct model *m, struct model_stats *st)
 	 * buffers, the saved iterations and layers, the edge arrays
 	 * (logits, their gradient, the weights' gradient, the saved
 	 * softmaxes but the first iteration's), the graph and its reverse,
-	 * the correlation's workspace. */
-	st->bytes = (n * d * (4 + 6) + LT * (n * d + 4 * n * F) +
+	 * the correlation's workspace; the item rows packed for scoring. */
+	st->bytes = (n * d * (4 + 6) + ni * d + LT * (n * d + 4 * n * F) +
 	    (double)m->L * (n * d + n * F) + E * F * (3 + (LT > 0 ? LT - 1 :
 	    0))) *
 	    sizeof(float) + E * (2 * sizeof(uint32_t) + sizeof(float)) +

@@ -474,7 +474,8 @@ fism_stats(const struct model *m, struct model_stats *st)
 	st->flops_epoch = 4 * sumsq * d + 2 * N * 6 * d +
 	    steps * (2 * ni * d * 14 + nu + ni);
 	st->flops_user = 2 * ni * d + ni;
-	st->bytes = st->params * 4 * sizeof(float);
+	/* Weights, gradients, Adam's moments; Q packed for scoring. */
+	st->bytes = (st->params * 4 + ni * d) * sizeof(float);
 }
 
 static void

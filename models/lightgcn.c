@@ -43,7 +43,7 @@ struct model {
 	float *a, *b;			/* n x d layer buffers */
 	float *fin;			/* n x d final embeddings */
 	int cached;			/* fin is that of the current w */
-	struct model_panel items;	/* fin\'s item rows packed for scoring */
+	struct model_panel items;	/* fin's item rows, packed to score */
 	uint32_t *rows;			/* a batch's distinct nodes */
 	unsigned char *in_batch;	/* n marks */
 };
@@ -338,8 +338,9 @@ lgcn_stats(const struct model *m, struct model_stats *st)
 	st->flops_epoch = steps * (2 * L * 2 * nnz * d +
 	    (L + 3) * (nu + ni) * d + (nu + ni) * d * 10) + N * 14 * d;
 	st->flops_user = 2 * ni * d;
-	/* Weights, gradients, Adam's two moments, three buffers, graph. */
-	st->bytes = st->params * 7 * sizeof(float) +
+	/* Weights, gradients, Adam's two moments, three buffers, the item
+	 * rows packed for scoring, graph. */
+	st->bytes = (st->params * 7 + ni * d) * sizeof(float) +
 	    nnz * (sizeof(uint32_t) + sizeof(float)) +
 	    (nu + ni + 1) * sizeof(size_t) + nu + ni;
 }

@@ -513,9 +513,10 @@ multivae_stats(const struct model *m, struct model_stats *st)
 	st->flops_user = 2 * (N / (U > 0 ? U : 1)) * H + 2 * (H * lat +
 	    zd * H + H * ni) + 2 * H;
 	/* Weights, gradients, Adam's moments; the batch workspace (logits
-	 * for 2048 users and the hidden layers). */
+	 * for 2048 users and the hidden layers); the output layer packed for
+	 * scoring. */
 	st->bytes = (st->params * 4 + 2048.0 * (ni + 4 * H + 3 * lat +
-	    3 * zd)) * sizeof(float);
+	    3 * zd) + ni * (H + 1)) * sizeof(float);
 }
 
 static void

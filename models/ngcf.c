@@ -92,7 +92,7 @@ struct model {
 	uint32_t *rows;		/* the batch's rows, ascending */
 	size_t n_rows;
 	int cached;
-	struct model_panel items;	/* fin\'s item rows packed for scoring */
+	struct model_panel items;	/* fin's item rows, packed to score */
 };
 
 static const struct model_param params[] = {
@@ -691,9 +691,10 @@ ngcf_stats(const struct model *m, struct model_stats *st)
 	    N * 14 * (double)m->width;
 	st->flops_user = 2 * ni * (double)m->width;
 	/* Weights, gradients, Adam's moments, saved layers, final rows and
-	 * their gradient, scratch, the graph, the batch's rows. */
+	 * their gradient, scratch, the item rows packed for scoring, the
+	 * graph, the batch's rows. */
 	st->bytes = (st->params * 4 + buf + 2 * n * (double)m->width +
-	    n * mx * 5) * sizeof(float) +
+	    n * mx * 5 + ni * (double)m->width) * sizeof(float) +
 	    nnz * (sizeof(uint32_t) + sizeof(float)) +
 	    (n + 1) * sizeof(size_t) + n * (2 + sizeof(uint32_t));
 }
