@@ -45,6 +45,25 @@ model_axpy(float *restrict y, float a, const float *restrict x, size_t n)
 }
 
 VERSIONS512 void
+model_axpy4(float *restrict y, float a, const float *restrict x0,
+    const float *restrict x1, const float *restrict x2,
+    const float *restrict x3, size_t n)
+{
+	size_t i;
+
+#pragma omp simd
+	for (i = 0; i < n; i++) {
+		float t = y[i];
+
+		t += a * x0[i];
+		t += a * x1[i];
+		t += a * x2[i];
+		t += a * x3[i];
+		y[i] = t;
+	}
+}
+
+VERSIONS512 void
 model_axpy_hd(double *restrict y, double a, const uint16_t *restrict x,
     size_t n)
 {

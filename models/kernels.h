@@ -18,6 +18,12 @@
 void model_axpy(float *restrict y, float a, const float *restrict x,
     size_t n);
 
+/* model_axpy() with x0, x1, x2 and x3 in turn, the same sums, y read and
+ * written once. */
+void model_axpy4(float *restrict y, float a, const float *restrict x0,
+    const float *restrict x1, const float *restrict x2,
+    const float *restrict x3, size_t n);
+
 /* y[0..n) += a * x[0..n), x widened to double: each y[i] by itself. */
 void model_axpy_fd(double *restrict y, double a, const float *restrict x,
     size_t n);

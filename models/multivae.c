@@ -257,10 +257,24 @@ encode_first(const struct model *m, const uint32_t *users, size_t n,
 		size_t len = model_csr_row_len(h, u), j;
 		float *r = h1 + (size_t)k * H;
 
+		const float *x[4];
+		int q = 0;
+
 		memset(r, 0, H * sizeof(float));
-		for (j = 0; j < len; j++)
-			if (keep == NULL || keep[off[k] + j])
-				model_axpy(r, s[k], W + (size_t)row[j] * H, H);
+		/* The kept rows four at a time, in order: the same sums as
+		 * one at a time, with r read and written a quarter as often
+		 * (the loads and stores of r bound the loop, not W's rows). */
+		for (j = 0; j < len; j++) {
+			if (keep != NULL && !keep[off[k] + j])
+				continue;
+			x[q++] = W + (size_t)row[j] * H;
+			if (q == 4) {
+				model_axpy4(r, s[k], x[0], x[1], x[2], x[3], H);
+				q = 0;
+			}
+		}
+		for (j = 0; j < (size_t)q; j++)
+			model_axpy(r, s[k], x[j], H);
 	}
 	bias_tanh(h1, b0, n, H);
 }

@@ -316,6 +316,40 @@ test_axpy_rows_matches_axpy(void **state)
 		}
 }
 
+/* model_axpy4() gives what model_axpy() gives with its four rows in
+ * turn, bit for bit, on values of very different sizes. */
+static void
+test_axpy4_matches_axpy(void **state)
+{
+	static const size_t ns[] = { 1, 7, 16, 17, 64, 600, 1001 };
+	struct ep_rng rng;
+	size_t a, k, j;
+
+	(void)state;
+	ep_rng_seed(&rng, 13, 1);
+	for (a = 0; a < sizeof ns / sizeof *ns; a++) {
+		size_t n = ns[a];
+		float *y = ep_xmalloc(n * sizeof *y);
+		float *want = ep_xmalloc(n * sizeof *want);
+		float *x = ep_xmalloc(4 * n * sizeof *x);
+		float f = (float)ep_rng_normal(&rng);
+
+		for (k = 0; k < n; k++)
+			y[k] = want[k] = (float)ep_rng_normal(&rng);
+		for (k = 0; k < 4 * n; k++)
+			x[k] = (float)(ep_rng_normal(&rng) *
+			    exp(12 * ep_rng_uniform(&rng) - 6));
+		for (j = 0; j < 4; j++)
+			model_axpy(want, f, x + j * n, n);
+		model_axpy4(y, f, x, x + n, x + 2 * n, x + 3 * n, n);
+		if (memcmp(y, want, n * sizeof *y) != 0)
+			fail_msg("n %zu: not model_axpy's", n);
+		free(y);
+		free(want);
+		free(x);
+	}
+}
+
 /* model_axpy_fd() and model_axpy_hd() add a times each widened float or
  * 16-bit count to its double, bit for bit as one element at a time
  * does, whatever the version the CPU picked, at lengths about its
@@ -430,6 +464,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_topk_scan_matches_offers),
 		cmocka_unit_test(test_rows_score_matches_double),
+		cmocka_unit_test(test_axpy4_matches_axpy),
 		cmocka_unit_test(test_request_score_matches_rows),
 		cmocka_unit_test(test_sum_rows_in_order),
 		cmocka_unit_test(test_axpy_rows_matches_axpy),
