@@ -317,8 +317,7 @@ model_panel_score(const struct model_panel *pn, const float *U,
 					    o + h, ldo, R);
 			}
 			if (cols < PAIR)
-				_Pragma("GCC unroll 16")
-	for (r = 0; r < R; r++)
+				for (r = 0; r < R; r++)
 					memcpy(out + (t + r) * ni + j * PAIR,
 					    tmp + r * PAIR,
 					    cols * sizeof *out);

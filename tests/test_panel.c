@@ -80,8 +80,10 @@ static void
 test_matches_fma_chain(void **state)
 {
 	static const size_t ws[] = { 1, 3, 16, 64, 100 };
-	static const size_t nis[] = { 1, 15, 16, 17, 31, 32, 33, 70, 97 };
-	static const size_t ns[] = { 1, 2, 5, 6, 7, 11, 12, 13, 25, 70 };
+	static const size_t nis[] = { 1, 15, 16, 17, 31, 32, 33, 70, 97, 130,
+	    300 };
+	static const size_t ns[] = { 1, 2, 3, 5, 6, 7, 11, 12, 13, 15, 25,
+	    70 };
 	struct ep_rng rng;
 	size_t a, b, c, j, i, ran = 0;
 	int bi;
