@@ -207,10 +207,11 @@ model_panel_pack_bias(struct model_panel *pn, const float *V,
 	}
 	/* By 64 k at a time, so that the 8 KiB written stay in the L1 while
 	 * the 32 rows' pieces are read. */
-	for (j = 0; j < pn->pairs; j++)
+	for (j = 0; j < pn->pairs; j++) {
+		float *q = pn->p + j * w * PAIR;
+		size_t n = ni - j * PAIR < PAIR ? ni - j * PAIR : PAIR;
+
 		for (kb = 0; kb < w; kb += 64) {
-			float *q = pn->p + j * w * PAIR;
-			size_t n = ni - j * PAIR < PAIR ? ni - j * PAIR : PAIR;
 			size_t ke = w - kb < 64 ? w : kb + 64;
 
 			for (l = 0; l < n; l++) {
@@ -223,6 +224,7 @@ model_panel_pack_bias(struct model_panel *pn, const float *V,
 				for (k = kb; k < ke; k++)
 					q[k * PAIR + l] = 0.0f;
 		}
+	}
 	if (bias != NULL) {
 		if (pn->pairs * PAIR > pn->bias_cap) {
 			free(pn->bias);

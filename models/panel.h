@@ -35,8 +35,9 @@ struct model_panel {
 
 /*
  * Packs the item table V (ni x w, row-major), reusing the memory of an
- * earlier packing. Returns 0, or -1 (the panel left empty) where this
- * CPU has no kernel of the kind asked (AUTO: neither).
+ * earlier packing. Returns 0, or -1 (the panel left empty) for an empty
+ * table or where this CPU has no kernel of the kind asked (AUTO:
+ * neither); scoring then goes through SGEMM.
  */
 int model_panel_pack(struct model_panel *pn, const float *V, size_t ni,
     size_t w, enum model_panel_isa isa);
