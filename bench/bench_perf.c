@@ -188,49 +188,18 @@ cache_read(double mib, int threads, int reps)
 	return best;
 }
 
-/* Best GFLOP/s of C = A B (m x k times k x n) with BLAS on threads. */
+/*
+ * Best GFLOP/s of C = A B (m x k times k x n) with BLAS on threads; or,
+ * with panel, of scoring m users against n items of width k (B as n
+ * rows of k) on one thread with models/panel.c's kernel, the table
+ * packed beforehand as a model's prepare() packs it (0 where the CPU
+ * has no such kernel).
+ */
 static double
-sgemm_rate(int m, int n, int k, int threads)
+product_rate(int m, int n, int k, int threads, int panel)
 {
 	float *a = ep_xaligned((size_t)m * k, sizeof *a);
 	float *b = ep_xaligned((size_t)k * n, sizeof *b);
-	float *c = ep_xaligned((size_t)m * n, sizeof *c);
-	double flops = 2.0 * m * n * k, best = 0, spent = 0;
-	size_t i;
-	int r;
-
-	for (i = 0; i < (size_t)m * k; i++)
-		a[i] = (float)(i % 17) * 0.01f;
-	for (i = 0; i < (size_t)k * n; i++)
-		b[i] = (float)(i % 13) * 0.01f;
-	openblas_set_num_threads(threads);
-	for (r = 0; r < 50 && (r < 3 || spent < (quick ? 0.3 : 1.0)); r++) {
-		double t0 = ep_clock_mono(), t;
-
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k,
-		    1.0f, a, k, b, n, 0.0f, c, n);
-		t = ep_clock_mono() - t0;
-		spent += t;
-		if (flops / t / 1e9 > best)
-			best = flops / t / 1e9;
-	}
-	openblas_set_num_threads(1);
-	free(a);
-	free(b);
-	free(c);
-	return best;
-}
-
-/*
- * Best GFLOP/s of scoring m users against n items of width k (one
- * thread) with models/panel.c's kernel, the table packed beforehand as
- * a model's prepare() packs it; 0 where the CPU has no kernel.
- */
-static double
-panel_rate(int m, int n, int k)
-{
-	float *a = ep_xaligned((size_t)m * k, sizeof *a);
-	float *b = ep_xaligned((size_t)n * k, sizeof *b);
 	float *c = ep_xaligned((size_t)m * n, sizeof *c);
 	struct model_panel pn = MODEL_PANEL_INIT;
 	double flops = 2.0 * m * n * k, best = 0, spent = 0;
@@ -241,18 +210,25 @@ panel_rate(int m, int n, int k)
 		a[i] = (float)(i % 17) * 0.01f;
 	for (i = 0; i < (size_t)k * n; i++)
 		b[i] = (float)(i % 13) * 0.01f;
-	if (model_panel_pack(&pn, b, (size_t)n, (size_t)k,
-	    MODEL_PANEL_AUTO) == 0)
-		for (r = 0; r < 50 && (r < 3 || spent < (quick ? 0.3 : 1.0));
-		    r++) {
-			double t0 = ep_clock_mono(), t;
+	if (panel && model_panel_pack(&pn, b, (size_t)n, (size_t)k,
+	    MODEL_PANEL_AUTO) < 0)
+		goto out;
+	openblas_set_num_threads(threads);
+	for (r = 0; r < 50 && (r < 3 || spent < (quick ? 0.3 : 1.0)); r++) {
+		double t0 = ep_clock_mono(), t;
 
+		if (panel)
 			model_panel_score(&pn, a, NULL, (size_t)m, c);
-			t = ep_clock_mono() - t0;
-			spent += t;
-			if (flops / t / 1e9 > best)
-				best = flops / t / 1e9;
-		}
+		else
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+			    m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
+		t = ep_clock_mono() - t0;
+		spent += t;
+		if (flops / t / 1e9 > best)
+			best = flops / t / 1e9;
+	}
+	openblas_set_num_threads(1);
+out:
 	model_panel_release(&pn);
 	free(a);
 	free(b);
@@ -331,12 +307,12 @@ measure_limits(void)
 	if (!(lim.l3_size > 0))
 		lim.l3_size = 0;
 	lim.sq_n = quick ? 1024 : 2048;
-	lim.sgemm_sq_all = sgemm_rate(lim.sq_n, lim.sq_n, lim.sq_n, nt);
-	lim.sgemm_sq_1 = sgemm_rate(lim.sq_n, lim.sq_n, lim.sq_n, 1);
-	lim.sgemm_b64_all = sgemm_rate(2048, 64, 64, nt);
-	lim.sgemm_b64_1 = sgemm_rate(2048, 64, 64, 1);
-	lim.sgemm_score_1 = sgemm_rate(256, 3706, 64, 1);
-	lim.panel_score_1 = panel_rate(256, 3706, 64);
+	lim.sgemm_sq_all = product_rate(lim.sq_n, lim.sq_n, lim.sq_n, nt, 0);
+	lim.sgemm_sq_1 = product_rate(lim.sq_n, lim.sq_n, lim.sq_n, 1, 0);
+	lim.sgemm_b64_all = product_rate(2048, 64, 64, nt, 0);
+	lim.sgemm_b64_1 = product_rate(2048, 64, 64, 1, 0);
+	lim.sgemm_score_1 = product_rate(256, 3706, 64, 1, 0);
+	lim.panel_score_1 = product_rate(256, 3706, 64, 1, 1);
 	scalar_rate(&lim.fma_dep_ns, &lim.scalar_gflops);
 
 	printf("\n== machine limits (%d threads) ==\n", nt);

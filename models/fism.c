@@ -427,11 +427,7 @@ fism_score(struct model *m, const uint32_t *users, size_t n, float *out)
 
 	for (j = 0; j < n; j++)
 		hist_sum(m, users[j], hist_coef(m, users[j]), S + j * d);
-	if (n >= MODEL_GEMV_MAX &&
-	    model_panel_holds(&m->items, m->t[T_DST].w, ni, d))
-		model_panel_score(&m->items, S, NULL, n, out);
-	else
-		model_rows_score(S, d, n, m->t[T_DST].w, ni, out);
+	model_rows_score(&m->items, S, d, n, m->t[T_DST].w, ni, out);
 	for (j = 0; j < n; j++) {
 		float ub = m->t[T_UBIAS].w[users[j]];
 		float *row = out + j * ni;

@@ -503,8 +503,8 @@ gemv_rows(const float *V, size_t ni, size_t w, const float *x, float *out)
 }
 
 void
-model_rows_score(const float *A, size_t w, size_t n, const float *V,
-    size_t ni, float *out)
+model_rows_score(const struct model_panel *pn, const float *A, size_t w,
+    size_t n, const float *V, size_t ni, float *out)
 {
 	size_t j;
 
@@ -516,6 +516,10 @@ model_rows_score(const float *A, size_t w, size_t n, const float *V,
 	if (n < MODEL_GEMV_MAX) {
 		for (j = 0; j < n; j++)
 			gemv_rows(V, ni, w, A + j * w, out + j * ni);
+		return;
+	}
+	if (model_panel_holds(pn, V, ni, w)) {
+		model_panel_score(pn, A, NULL, n, out);
 		return;
 	}
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)ni,
@@ -536,14 +540,14 @@ model_dot_score(const struct model_panel *pn, const float *U,
 	}
 	if (n < MODEL_GEMV_MAX) {
 		for (j = 0; j < n; j++)
-			model_rows_score(U + (size_t)users[j] * w, w, 1, V, ni,
-			    out + j * ni);
+			model_rows_score(NULL, U + (size_t)users[j] * w, w, 1,
+			    V, ni, out + j * ni);
 		return;
 	}
 	a = ep_xmalloc(n * w * sizeof *a);
 	for (j = 0; j < n; j++)
 		memcpy(a + j * w, U + (size_t)users[j] * w, w * sizeof *a);
-	model_rows_score(a, w, n, V, ni, out);
+	model_rows_score(NULL, a, w, n, V, ni, out);
 	free(a);
 }
 

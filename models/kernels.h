@@ -108,10 +108,11 @@ double model_bpr_pairs(const float *U, const float *V, size_t w,
 /*
  * out[j][i] = A[j] . V[i] for n dense rows A (n x w) and the ni rows of
  * V: row by row below a few rows (a request; an FMA kernel where the CPU
- * has one, else SGEMV), else one SGEMM.
+ * has one, else SGEMV), else by model_panel_score() where pn (or NULL)
+ * holds V packed, else one SGEMM.
  */
-void model_rows_score(const float *A, size_t w, size_t n, const float *V,
-    size_t ni, float *out);
+void model_rows_score(const struct model_panel *pn, const float *A,
+    size_t w, size_t n, const float *V, size_t ni, float *out);
 
 /*
  * Whether model_rows_score() scores a single row of width w with this
@@ -122,7 +123,7 @@ int model_request_exact(size_t w);
 
 /*
  * Where model_request_exact(w): the score, bit for bit, that
- * model_rows_score(x, w, 1, V, ni, out) writes to out[i].
+ * model_rows_score(pn, x, w, 1, V, ni, out) writes to out[i].
  */
 float model_request_score(const float *V, size_t ni, size_t w, const float *x,
     size_t i);

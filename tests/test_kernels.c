@@ -158,7 +158,7 @@ test_rows_score_matches_double(void **state)
 				    1e-6 * mag + 1e-30);
 			}
 		/* Dense rows: the same products without the gather. */
-		model_rows_score(U, w, nu, V, ni, out);
+		model_rows_score(NULL, U, w, nu, V, ni, out);
 		for (i = 0; i < ni; i++) {
 			double want = 0, mag = 0;
 
@@ -205,7 +205,7 @@ test_request_score_matches_rows(void **state)
 				x[i] = (float)ep_rng_normal(&rng);
 			for (i = 0; i < ni * w; i++)
 				V[i] = (float)ep_rng_normal(&rng);
-			model_rows_score(x, w, 1, V, ni, out);
+			model_rows_score(NULL, x, w, 1, V, ni, out);
 			for (i = 0; i < ni; i++) {
 				float e = model_request_score(V, ni, w, x, i);
 

@@ -99,7 +99,7 @@ check_users(const float *U, const float *V, size_t ni, size_t w, size_t nu,
 		    got) < 0)
 			continue;
 		decided++;
-		model_rows_score(x, w, 1, V, ni, exact);
+		model_rows_score(NULL, x, w, 1, V, ni, exact);
 		for (r = train->rowptr[u]; r < train->rowptr[u + 1]; r++)
 			exact[train->col[r]] = -INFINITY;
 		cnt = 0;
